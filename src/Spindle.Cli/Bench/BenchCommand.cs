@@ -1,0 +1,47 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Spindle.Cli.Bench;
+
+/// <summary><c>spindle bench</c>: whole-system benchmarks, each side by side with its baselines in one run.</summary>
+internal static class BenchCommand
+{
+    internal static Command Create(IAnsiConsole console, TextWriter json)
+    {
+        var bench = new Command("bench", "Whole-system benchmarks, side by side with their baselines in one run.");
+        bench.Subcommands.Add(CreateMap(console, json));
+        return bench;
+    }
+
+    private static Command CreateMap(IAnsiConsole console, TextWriter json)
+    {
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per line instead of tables." };
+        var runs = new Option<int>("--runs") { Description = "Measured runs per variant (at least 1; the issue's numbers use 7).", DefaultValueFactory = _ => 7 };
+        var warmups = new Option<int>("--warmups") { Description = "Unmeasured warm-up runs per variant.", DefaultValueFactory = _ => 1 };
+        var trivialN = new Option<int>("--trivial-n") { Description = "Items of the trivial workload.", DefaultValueFactory = _ => 10_000_000 };
+        var heavyN = new Option<int>("--heavy-n") { Description = "Items of the heavy workload.", DefaultValueFactory = _ => 200_000 };
+        var workload = new Option<string>("--workload") { Description = "trivial, heavy or all.", DefaultValueFactory = _ => "all" };
+        workload.AcceptOnlyFromAmong("all", "trivial", "heavy");
+        var noStream = new Option<bool>("--no-stream") { Description = "Leave out the streamed (await foreach) WorkerPool variant." };
+        var map = new Command("map", "MapCompare: sequential loop, WorkerPool.MapAsync, Parallel.For and PLINQ on a trivial and a heavy workload.")
+        {
+            jsonOption, runs, warmups, trivialN, heavyN, workload, noStream,
+        };
+        map.Validators.Add(result =>
+        {
+            if (result.GetValue(runs) < 1 || result.GetValue(warmups) < 0 || result.GetValue(trivialN) < 1 || result.GetValue(heavyN) < 1)
+            {
+                result.AddError("--runs, --trivial-n and --heavy-n must be at least 1, and --warmups at least 0.");
+            }
+        });
+        map.SetAction(async (result, cancellationToken) =>
+        {
+            var settings = new MapBenchmark.Settings(
+                result.GetValue(trivialN), result.GetValue(heavyN), result.GetValue(runs), result.GetValue(warmups),
+                result.GetValue(jsonOption), !result.GetValue(noStream), result.GetValue(workload)!);
+            await new MapBenchmark(console, json).RunAsync(settings, cancellationToken);
+            return 0;
+        });
+        return map;
+    }
+}

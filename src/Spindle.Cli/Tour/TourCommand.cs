@@ -1,0 +1,66 @@
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Spindle.Cli.Tour;
+
+/// <summary><c>spindle tour</c>: the tutorial, run for real, chapter by chapter.</summary>
+internal static class TourCommand
+{
+    internal static IReadOnlyList<TourChapter> Chapters { get; } =
+    [
+        new MapChapter(),
+        new ThreadsChapter(),
+        new FuturesChapter(),
+    ];
+
+    internal static Command Create(IAnsiConsole console)
+    {
+        var list = new Option<bool>("--list") { Description = "List the chapters and exit." };
+        var chapter = new Argument<string?>("chapter") { Description = "Run only this chapter (see --list).", Arity = ArgumentArity.ZeroOrOne };
+        var tour = new Command("tour", "Walk through the parallel-programming tutorial: every example runs for real and prints what it measured.")
+        {
+            list, chapter,
+        };
+        tour.SetAction(async (result, cancellationToken) =>
+        {
+            if (result.GetValue(list))
+            {
+                var table = new Table().AddColumn("chapter").AddColumn("what it shows");
+                foreach (TourChapter c in Chapters)
+                {
+                    table.AddRow(c.Name, Markup.Escape(c.Summary));
+                }
+
+                console.Write(table);
+                return 0;
+            }
+
+            string? name = result.GetValue(chapter);
+            IReadOnlyList<TourChapter> selected = Chapters;
+            if (name is not null)
+            {
+                TourChapter? match = Chapters.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+                if (match is null)
+                {
+                    console.MarkupLine($"[red]No chapter named '{Markup.Escape(name)}'.[/] Chapters: {string.Join(", ", Chapters.Select(c => c.Name))}.");
+                    return 2;
+                }
+
+                selected = [match];
+            }
+
+            long started = Stopwatch.GetTimestamp();
+            foreach (TourChapter c in selected)
+            {
+                console.Write(new Rule($"[bold yellow]{Markup.Escape(c.Title)}[/]").LeftJustified());
+                await c.RunAsync(console, cancellationToken);
+                console.WriteLine();
+            }
+
+            console.MarkupLine($"[grey]Tour finished in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]");
+            return 0;
+        });
+        return tour;
+    }
+}

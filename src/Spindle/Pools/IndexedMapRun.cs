@@ -1,0 +1,241 @@
+using System.Runtime.ExceptionServices;
+
+namespace Spindle.Pools;
+
+/// <summary>
+/// A map over a list collected into an array: one runner per worker claims guided chunks (a share of
+/// what remains, shrinking toward the end, so the tail is short) and writes results in place. After each
+/// chunk a runner goes back into the pool's queue, so the map's priority is honoured between chunks.
+/// </summary>
+internal sealed class IndexedMapRun<TSource, TResult>
+{
+    private readonly MapPlan<TSource, TResult> _plan;
+    private readonly IReadOnlyList<TSource> _source;
+    private readonly TResult[] _results;
+    private readonly CancellationTokenSource _cancellation;
+    private readonly int _workers;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Claimed by runners with compare-and-swap: the first index no runner has taken.
+    private int _next;
+
+    // Decremented by each runner as it retires; the last one completes _done.
+    private int _activeRunners;
+
+    // Guarded by lock (_failuresLock): failures by source index.
+    private readonly Lock _failuresLock = new();
+    private SortedList<int, Exception>? _failures;
+
+    internal IndexedMapRun(MapPlan<TSource, TResult> plan, IReadOnlyList<TSource> source, CancellationToken cancellationToken)
+    {
+        _plan = plan;
+        _source = source;
+        _results = new TResult[source.Count];
+        _cancellation = CancellationTokenSource.CreateLinkedTokenSource(plan.CancellationToken, cancellationToken);
+        _workers = plan.Pool.MaxConcurrency;
+    }
+
+    internal async ValueTask<TResult[]> RunAsync()
+    {
+        try
+        {
+            int runners = Math.Min(_workers, _results.Length);
+            if (runners == 0)
+            {
+                return _results;
+            }
+
+            _activeRunners = runners;
+            for (int i = 0; i < runners; i++)
+            {
+                var runner = new Runner(this);
+                try
+                {
+                    await _plan.Pool.EnqueueAsync(runner, _plan.Options.Priority, _cancellation.Token).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // This runner and the ones not yet queued will never run.
+                    RecordFailure(_next, ex);
+                    await _cancellation.CancelAsync().ConfigureAwait(false);
+                    for (int j = i; j < runners; j++)
+                    {
+                        Retire();
+                    }
+
+                    break;
+                }
+            }
+
+            await _done.Task.ConfigureAwait(false);
+            if (_failures is { Count: > 0 } failures)
+            {
+                if (_plan.Options.Failures == MapFailureMode.FailFast)
+                {
+                    ExceptionDispatchInfo.Throw(failures.Values[0]);
+                }
+
+                throw MapFailures.Collected([.. failures.Values]);
+            }
+
+            // Not stopped by a failure: any cancellation came from the caller.
+            _cancellation.Token.ThrowIfCancellationRequested();
+            return _results;
+        }
+        finally
+        {
+            _cancellation.Dispose();
+        }
+    }
+
+    private bool TryClaim(out int start, out int count)
+    {
+        int total = _results.Length;
+        while (true)
+        {
+            start = Volatile.Read(ref _next);
+            if (start >= total || _cancellation.IsCancellationRequested)
+            {
+                count = 0;
+                return false;
+            }
+
+            int remaining = total - start;
+            count = Math.Min(remaining, _plan.Options.ChunkSize ?? Math.Max(1, remaining / (2 * _workers)));
+            if (Interlocked.CompareExchange(ref _next, start + count, start) == start)
+            {
+                return true;
+            }
+        }
+    }
+
+    private void RecordFailure(int index, Exception ex)
+    {
+        lock (_failuresLock)
+        {
+            _failures ??= [];
+            _failures.TryAdd(index, ex);
+        }
+    }
+
+    private void OnItemFailed(int index, Exception ex)
+    {
+        RecordFailure(index, ex);
+        if (_plan.Options.Failures == MapFailureMode.FailFast)
+        {
+            _cancellation.Cancel();
+        }
+    }
+
+    private void Retire()
+    {
+        if (Interlocked.Decrement(ref _activeRunners) == 0)
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    /// <summary>One worker's share of the map: a chunk per turn in the pool.</summary>
+    private sealed class Runner(IndexedMapRun<TSource, TResult> run) : WorkItem
+    {
+        public override ValueTask<bool> ExecuteAsync()
+        {
+            if (!run.TryClaim(out int start, out int count))
+            {
+                run.Retire();
+                return new ValueTask<bool>(true);
+            }
+
+            if (run._plan.Body.Sync is { } body)
+            {
+                bool succeeded = RunSync(body, start, count);
+                Continue();
+                return new ValueTask<bool>(succeeded);
+            }
+
+            return RunAsyncBody(run._plan.Body.Async!, start, count);
+        }
+
+        private bool RunSync(Func<TSource, TResult> body, int start, int count)
+        {
+            IReadOnlyList<TSource> source = run._source;
+            TResult[] results = run._results;
+            int end = start + count;
+            CancellationToken token = run._cancellation.Token;
+            bool succeeded = true;
+            if (source is TSource[] array)
+            {
+                // The common case, without an interface call per item.
+                for (int i = start; i < end && !token.IsCancellationRequested; i++)
+                {
+                    try
+                    {
+                        results[i] = body(array[i]);
+                    }
+                    catch (Exception ex)
+                    {
+                        run.OnItemFailed(i, ex);
+                        succeeded = false;
+                    }
+                }
+
+                return succeeded;
+            }
+
+            for (int i = start; i < end && !token.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    results[i] = body(source[i]);
+                }
+                catch (Exception ex)
+                {
+                    run.OnItemFailed(i, ex);
+                    succeeded = false;
+                }
+            }
+
+            return succeeded;
+        }
+
+        private async ValueTask<bool> RunAsyncBody(Func<TSource, CancellationToken, ValueTask<TResult>> body, int start, int count)
+        {
+            bool succeeded = true;
+            CancellationToken token = run._cancellation.Token;
+            for (int i = start; i < start + count && !token.IsCancellationRequested; i++)
+            {
+                try
+                {
+                    ValueTask<TResult> pending = body(run._source[i], token);
+                    run._results[i] = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    run.OnItemFailed(i, ex);
+                    succeeded = false;
+                }
+            }
+
+            Continue();
+            return succeeded;
+        }
+
+        /// <summary>Back into the queue for the next chunk, or retire when nothing is left.</summary>
+        private void Continue()
+        {
+            if (run._next >= run._results.Length || run._cancellation.IsCancellationRequested)
+            {
+                run.Retire();
+                return;
+            }
+
+            if (!run._plan.Pool.Requeue(this, run._plan.Options.Priority, run._cancellation.Token))
+            {
+                run.RecordFailure(run._next, new OperationCanceledException($"The WorkerPool '{run._plan.Pool.Name}' was disposed with CancelPendingOnDispose before this map finished."));
+                run.Retire();
+            }
+        }
+
+        public override void Abandon(Exception reason) => run.Retire();
+    }
+}

@@ -1,0 +1,554 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Spindle.Pools;
+
+/// <summary>
+/// The worker pool: a lock-free inbox that submitters write to, one priority heap that worker loops
+/// drain under a lock, and up to <see cref="WorkerPoolOptions.MaxConcurrency"/> worker loops on the
+/// .NET thread pool.
+/// </summary>
+/// <remarks>
+/// Submitters never take the lock: they append to the inbox and, when fewer than the maximum loops are
+/// active, start one. A worker takes the lock, moves the whole inbox into the heap and takes the most
+/// urgent item, so the order is the heap's order over everything submitted so far.
+/// <para>
+/// A worker loop exists only while there is work. The one race that could strand an item, a submitter
+/// seeing every loop active while the last loop retires, is closed Dekker-style: the submitter appends
+/// and then reads the active count; the retiring loop lowers the count and then looks at the inbox
+/// again (both with full fences), so at least one of them sees the other.
+/// </para>
+/// </remarks>
+internal sealed class PriorityWorkerPool : WorkerPool
+{
+    // How long an idle worker loop looks for new work before it retires (SpinWait rounds, no sleeping).
+    private const int IdleSpins = 40;
+
+    private readonly WorkerPoolOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly bool _needsEnqueueTime;
+    private readonly int _wakeThreshold;
+    private readonly PoolMetrics _metrics;
+    private readonly Action<object?> _startWorker;
+    private readonly Lock _lock = new();
+    private readonly PoolScheduler _scheduler;
+
+    // Set only with CancelPendingOnDispose: the token pooled calls are created with, so that disposal can cancel them.
+    private readonly CancellationTokenSource? _abandon;
+
+    // Written by submitters (lock-free); drained only under _lock.
+    private readonly ConcurrentQueue<IWorkItem> _inbox = new();
+
+    // Guarded by _lock: the queued items taken from the inbox, most urgent first.
+    // No comparer given: for a struct key the default comparer is devirtualised and inlined.
+    private readonly PriorityQueue<IWorkItem, WorkKey> _heap = new();
+
+    // Guarded by _lock: submitters waiting for room in a full queue, oldest first; the count is
+    // mirrored in _roomWaiterCount (written under _lock, read anywhere) so workers look only when needed.
+    private readonly Queue<TaskCompletionSource> _roomWaiters = new();
+    private int _roomWaiterCount;
+
+    // Interlocked: items admitted and neither started nor cancelled (inbox and heap), for the capacity.
+    private int _queued;
+
+    // Interlocked: worker loops started and not retired.
+    private int _activeWorkers;
+
+    // Interlocked: submitters between their check of _closed and their append to the inbox.
+    private int _submitting;
+
+    // Interlocked: the next sequence number (first come, first served among equals).
+    private long _sequence;
+
+    // Written once by DisposeAsync, read by everyone.
+    private volatile bool _closed;
+
+    // Guarded by _lock (written by the worker loops); read without the lock by the metric callbacks.
+    private long _running;
+    private long _completed;
+    private long _failed;
+
+    // Completed once the pool is closed, nothing is queued and every worker loop has retired.
+    private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal PriorityWorkerPool(WorkerPoolOptions options)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _startedAt = _time.GetTimestamp();
+        _needsEnqueueTime = options.AgingRate > 0;
+        _wakeThreshold = Math.Max(1, options.QueueCapacity / 4);
+        _startWorker = static state => _ = ((PriorityWorkerPool)state!).RunWorkerAsync();
+        _scheduler = new PoolScheduler(this);
+        _abandon = options.CancelPendingOnDispose ? new CancellationTokenSource() : null;
+        _metrics = new PoolMetrics(
+            options.Name,
+            queued: () => Volatile.Read(ref _queued),
+            running: () => Volatile.Read(ref _running),
+            completed: () => Volatile.Read(ref _completed),
+            failed: () => Volatile.Read(ref _failed));
+    }
+
+    public override int MaxConcurrency => _options.MaxConcurrency;
+
+    public override string Name => _options.Name;
+
+    internal override TimeProvider TimeProvider => _time;
+
+    internal override ValueTask EnqueueAsync(IWorkItem item, int priority, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        Prepare(item, priority, cancellationToken);
+        return TryAdmit(item, overCapacity: false) switch
+        {
+            Admission.Queued => ValueTask.CompletedTask,
+            Admission.Full => WaitForRoomAsync(item, cancellationToken),
+            Admission.Cancelled => ValueTask.FromCanceled(cancellationToken),
+            _ => ValueTask.FromException(ClosedError()),
+        };
+    }
+
+    /// <summary>The one-allocation path for a synchronous call without a token: the task is the item.</summary>
+    internal ValueTask<Task<TResult>> SubmitPooled<TResult>(Func<TResult> work, int priority)
+    {
+        var call = new PooledCall<TResult>(work, _scheduler, _abandon?.Token ?? default);
+        call.Start(_scheduler);
+        Prepare(call, priority, default);
+        return TryAdmit(call, overCapacity: false) switch
+        {
+            Admission.Queued or Admission.Cancelled => new ValueTask<Task<TResult>>(call),
+            Admission.Full => WaitThenReturnAsync(call),
+            _ => ValueTask.FromException<Task<TResult>>(ClosedError()),
+        };
+
+        async ValueTask<Task<TResult>> WaitThenReturnAsync(PooledCall<TResult> call)
+        {
+            await WaitForRoomAsync(call, default).ConfigureAwait(false);
+            return call;
+        }
+    }
+
+    internal override bool Requeue(IWorkItem item, int priority, CancellationToken cancellationToken)
+    {
+        Prepare(item, priority, cancellationToken);
+        return TryAdmit(item, overCapacity: !_options.CancelPendingOnDispose) == Admission.Queued;
+    }
+
+    private enum Admission
+    {
+        Queued,
+        Full,
+        Cancelled,
+        Closed,
+    }
+
+    /// <summary>Sets an item up: its priority, its token, and removal when that token fires.</summary>
+    private void Prepare(IWorkItem item, int priority, CancellationToken cancellationToken)
+    {
+        item.Slot.State = WorkSlot.New;
+        item.Slot.Priority = priority;
+        item.Slot.CancellationToken = cancellationToken;
+        item.Slot.Registration = default;
+        if (cancellationToken.CanBeCanceled)
+        {
+            item.Slot.Owner = this;
+            item.Slot.Registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((IWorkItem)state!).Slot.Owner!.CancelQueued((IWorkItem)state!, token), item);
+        }
+    }
+
+    /// <summary>The fast path of enqueue: into the inbox if there is room, without a lock.</summary>
+    /// <param name="item">The prepared item.</param>
+    /// <param name="overCapacity">Admit even when full (and even when closed): a map runner between chunks
+    /// was admitted already, and waiting for room it must itself make would deadlock the pool.</param>
+    private Admission TryAdmit(IWorkItem item, bool overCapacity)
+    {
+        Interlocked.Increment(ref _submitting);
+        try
+        {
+            if (_closed && !overCapacity)
+            {
+                item.Slot.Registration.Dispose();
+                return Admission.Closed;
+            }
+
+            if (Interlocked.Increment(ref _queued) > _options.QueueCapacity && !overCapacity)
+            {
+                Interlocked.Decrement(ref _queued);
+                return Admission.Full;
+            }
+
+            long enqueuedAt = _needsEnqueueTime || _metrics.WaitTimeEnabled ? _time.GetTimestamp() : 0;
+            double rank = -(double)item.Slot.Priority;
+            if (_needsEnqueueTime)
+            {
+                rank += _options.AgingRate * _time.GetElapsedTime(_startedAt, enqueuedAt).TotalSeconds;
+            }
+
+            item.Slot.EnqueuedAt = enqueuedAt;
+            item.Slot.Key = new WorkKey(rank, Interlocked.Increment(ref _sequence));
+            if (Interlocked.CompareExchange(ref item.Slot.State, WorkSlot.Queued, WorkSlot.New) != WorkSlot.New)
+            {
+                // Its token fired before it was queued.
+                Interlocked.Decrement(ref _queued);
+                item.Slot.Registration.Dispose();
+                return Admission.Cancelled;
+            }
+
+            _inbox.Enqueue(item);
+            EnsureWorker();
+            return Admission.Queued;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _submitting);
+        }
+    }
+
+    private void EnsureWorker()
+    {
+        int active = Volatile.Read(ref _activeWorkers);
+        while (active < _options.MaxConcurrency)
+        {
+            int seen = Interlocked.CompareExchange(ref _activeWorkers, active + 1, active);
+            if (seen == active)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(_startWorker, this, preferLocal: false);
+                return;
+            }
+
+            active = seen;
+        }
+    }
+
+    /// <summary>The slow path of enqueue: the queue was full; wait for room, then try again.</summary>
+    private async ValueTask WaitForRoomAsync(IWorkItem item, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var waiter = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            lock (_lock)
+            {
+                if (_closed)
+                {
+                    item.Slot.Registration.Dispose();
+                    throw ClosedError();
+                }
+
+                _roomWaiters.Enqueue(waiter);
+                _roomWaiterCount = _roomWaiters.Count;
+            }
+
+            // Room may have been made after the failed attempt and before the waiter was visible.
+            if (Volatile.Read(ref _queued) < _options.QueueCapacity)
+            {
+                waiter.TrySetResult();
+            }
+
+            try
+            {
+                await using (cancellationToken.UnsafeRegister(static s => ((TaskCompletionSource)s!).TrySetCanceled(), waiter).ConfigureAwait(false))
+                {
+                    await waiter.Task.ConfigureAwait(false);
+                }
+            }
+            catch
+            {
+                item.Slot.Registration.Dispose();
+                throw;
+            }
+
+            switch (TryAdmit(item, overCapacity: false))
+            {
+                case Admission.Queued:
+                    return;
+                case Admission.Cancelled:
+                    throw new OperationCanceledException(cancellationToken);
+                case Admission.Closed:
+                    throw ClosedError();
+            }
+        }
+    }
+
+    /// <summary>Removes an item that has not started; called by its cancellation token.</summary>
+    internal void CancelQueued(IWorkItem item, CancellationToken token)
+    {
+        if (Withdraw(item) == WorkSlot.Queued)
+        {
+            item.Abandon(new OperationCanceledException(token));
+        }
+    }
+
+    /// <summary>Takes back a pooled call whose token fired; false once it runs.</summary>
+    internal bool TryWithdraw(IWorkItem item) => Withdraw(item) is WorkSlot.New or WorkSlot.Queued;
+
+    /// <summary>
+    /// Cancels an item that has not started. Returns the state it was taken from: <see cref="WorkSlot.New"/>
+    /// (the submitter sees the cancellation and gives up), <see cref="WorkSlot.Queued"/> (removed here), or
+    /// <see cref="WorkSlot.Running"/> when it is too late (the token is then the call's to observe).
+    /// </summary>
+    private int Withdraw(IWorkItem item)
+    {
+        ref WorkSlot slot = ref item.Slot;
+        if (Interlocked.CompareExchange(ref slot.State, WorkSlot.Cancelled, WorkSlot.New) == WorkSlot.New)
+        {
+            return WorkSlot.New;
+        }
+
+        if (Interlocked.CompareExchange(ref slot.State, WorkSlot.Cancelled, WorkSlot.Queued) != WorkSlot.Queued)
+        {
+            return WorkSlot.Running;
+        }
+
+        Interlocked.Decrement(ref _queued);
+        lock (_lock)
+        {
+            // In the inbox it is skipped when drained; in the heap it is removed now, so cancelled
+            // items never pile up behind a busy pool.
+            if (slot.InHeap)
+            {
+                _heap.Remove(item, out _, out _, ReferenceEqualityComparer.Instance);
+                slot.InHeap = false;
+            }
+
+            if (_roomWaiterCount > 0)
+            {
+                WakeRoomWaitersLocked();
+            }
+        }
+
+        return WorkSlot.Queued;
+    }
+
+    /// <summary>
+    /// Lets waiting submitters in once the queue has drained to its low-water mark, as many as there is
+    /// room for. Waking one submitter per dequeued item would cost a thread hop per call when a fast
+    /// producer keeps the queue full; letting them in by the quarter-queue keeps submits on the fast path.
+    /// </summary>
+    private void WakeRoomWaitersLocked()
+    {
+        int room = _options.QueueCapacity - Volatile.Read(ref _queued);
+        if (room < _wakeThreshold)
+        {
+            return;
+        }
+
+        while (room > 0 && _roomWaiters.TryDequeue(out TaskCompletionSource? waiter))
+        {
+            if (waiter.TrySetResult())
+            {
+                room--;
+            }
+        }
+
+        _roomWaiterCount = _roomWaiters.Count;
+    }
+
+    /// <summary>Moves the inbox into the heap and takes the most urgent queued item, if any.</summary>
+    private IWorkItem? TakeLocked()
+    {
+        while (_inbox.TryDequeue(out IWorkItem? arrived))
+        {
+            if (Volatile.Read(ref arrived.Slot.State) == WorkSlot.Queued)
+            {
+                arrived.Slot.InHeap = true;
+                _heap.Enqueue(arrived, arrived.Slot.Key);
+            }
+        }
+
+        while (_heap.TryDequeue(out IWorkItem? item, out _))
+        {
+            item.Slot.InHeap = false;
+            if (Interlocked.CompareExchange(ref item.Slot.State, WorkSlot.Running, WorkSlot.Queued) == WorkSlot.Queued)
+            {
+                Interlocked.Decrement(ref _queued);
+                return item;
+            }
+        }
+
+        return null;
+    }
+
+    private async Task RunWorkerAsync()
+    {
+        bool previousSucceeded = true;
+        bool hasPrevious = false;
+        bool spun = false;
+        while (true)
+        {
+            IWorkItem? item;
+            lock (_lock)
+            {
+                if (hasPrevious)
+                {
+                    _running--;
+                    if (previousSucceeded)
+                    {
+                        _completed++;
+                    }
+                    else
+                    {
+                        _failed++;
+                    }
+
+                    hasPrevious = false;
+                }
+
+                item = TakeLocked();
+                if (item is not null)
+                {
+                    _running++;
+                    if (_roomWaiterCount > 0)
+                    {
+                        WakeRoomWaitersLocked();
+                    }
+                }
+            }
+
+            if (item is null)
+            {
+                if (!spun && !_closed)
+                {
+                    // A fast producer is likely mid-submit: look again for a moment before retiring,
+                    // because a retired loop costs the next submit a thread-pool hop to restart it.
+                    spun = true;
+                    SpinWait spinner = default;
+                    for (int i = 0; i < IdleSpins && _inbox.IsEmpty; i++)
+                    {
+                        spinner.SpinOnce(sleep1Threshold: -1);
+                    }
+
+                    continue;
+                }
+
+                if (Retire())
+                {
+                    return;
+                }
+
+                spun = false;
+                continue;
+            }
+
+            spun = false;
+            item.Slot.Registration.Dispose();
+            if (item.Slot.EnqueuedAt != 0 && _metrics.WaitTimeEnabled)
+            {
+                _metrics.RecordWait(_time.GetElapsedTime(item.Slot.EnqueuedAt));
+            }
+
+            ValueTask<bool> execution = item.ExecuteAsync();
+            previousSucceeded = execution.IsCompletedSuccessfully ? execution.Result : await execution.ConfigureAwait(false);
+            hasPrevious = true;
+        }
+    }
+
+    /// <summary>Retires the calling worker loop; false when it must carry on after all.</summary>
+    private bool Retire()
+    {
+        int active = Interlocked.Decrement(ref _activeWorkers);
+        if (!_inbox.IsEmpty)
+        {
+            // Something arrived after our last look, perhaps from a submitter that counted us as active.
+            int seen = Volatile.Read(ref _activeWorkers);
+            while (seen < _options.MaxConcurrency)
+            {
+                int previous = Interlocked.CompareExchange(ref _activeWorkers, seen + 1, seen);
+                if (previous == seen)
+                {
+                    return false;
+                }
+
+                seen = previous;
+            }
+        }
+
+        if (active == 0 && _closed && Volatile.Read(ref _queued) == 0)
+        {
+            _drained.TrySetResult();
+        }
+
+        AssertInvariants();
+        return true;
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (_closed)
+        {
+            await _drained.Task.ConfigureAwait(false);
+            return;
+        }
+
+        _closed = true;
+
+        // Submitters that passed the closed check before it was set finish their append first.
+        SpinWait spinner = default;
+        while (Volatile.Read(ref _submitting) != 0)
+        {
+            spinner.SpinOnce();
+        }
+
+        if (_abandon is not null)
+        {
+            // Pooled calls cancel through their token; the Task machinery takes them back via the scheduler.
+            // Synchronously, so that they are cancelled before DisposeAsync first yields.
+            _abandon.Cancel();
+        }
+
+        List<IWorkItem>? abandoned = null;
+        List<TaskCompletionSource> waiters;
+        lock (_lock)
+        {
+            if (_options.CancelPendingOnDispose)
+            {
+                abandoned = [];
+                while (TakeLocked() is { } item)
+                {
+                    // TakeLocked marked it running; it never will.
+                    item.Slot.State = WorkSlot.Cancelled;
+                    abandoned.Add(item);
+                }
+            }
+
+            waiters = [.. _roomWaiters];
+            _roomWaiters.Clear();
+            _roomWaiterCount = 0;
+            if (Volatile.Read(ref _activeWorkers) == 0 && Volatile.Read(ref _queued) == 0)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        var closed = ClosedError();
+        foreach (TaskCompletionSource waiter in waiters)
+        {
+            waiter.TrySetException(closed);
+        }
+
+        foreach (IWorkItem item in abandoned ?? [])
+        {
+            item.Slot.Registration.Dispose();
+            item.Abandon(new OperationCanceledException($"The WorkerPool '{Name}' was disposed before this call started (CancelPendingOnDispose is set)."));
+        }
+
+        await _drained.Task.ConfigureAwait(false);
+        _metrics.Dispose();
+        _abandon?.Dispose();
+    }
+
+    private ObjectDisposedException ClosedError() =>
+        new(nameof(WorkerPool), $"The WorkerPool '{Name}' has been shut down; no new work can be submitted to it.");
+
+    [Conditional("DEBUG")]
+    private void AssertInvariants()
+    {
+        Debug.Assert(Volatile.Read(ref _activeWorkers) >= 0, "negative worker loop count");
+        Debug.Assert(Volatile.Read(ref _queued) >= 0, "negative queued count");
+    }
+}

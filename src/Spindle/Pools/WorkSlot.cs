@@ -1,0 +1,33 @@
+namespace Spindle.Pools;
+
+/// <summary>The pool's bookkeeping for one item, embedded in the item so that queueing allocates nothing more.</summary>
+internal struct WorkSlot
+{
+    internal const int New = 0;
+    internal const int Queued = 1;
+    internal const int Running = 2;
+    internal const int Cancelled = 3;
+
+    // New -> Queued -> Running, or New|Queued -> Cancelled; every change is a compare-and-swap, so a
+    // cancellation and a worker racing for the same item cannot both win.
+    internal int State;
+
+    // Written by the submitter before the item enters the inbox; read by the worker that dequeues it.
+    internal long EnqueuedAt;
+    internal WorkKey Key;
+
+    // Guarded by the pool's lock: whether the item sits in the heap (so a cancellation can remove it).
+    internal bool InHeap;
+
+    // Written by the submitter before enqueue; read and disposed by the worker that runs the item.
+    internal CancellationTokenRegistration Registration;
+
+    // Written by the submitter before the item reaches another thread; read-only afterwards.
+    internal CancellationToken CancellationToken;
+
+    // Written by the submitter before enqueue; read by the pool.
+    internal int Priority;
+
+    // The pool the item was submitted to, for its cancellation callback; written before registration.
+    internal PriorityWorkerPool? Owner;
+}
