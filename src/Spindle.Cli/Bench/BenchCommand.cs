@@ -22,18 +22,15 @@ internal static class BenchCommand
         var heavyN = new Option<int>("--heavy-n") { Description = "Items of the heavy workload.", DefaultValueFactory = _ => 200_000 };
         var workload = new Option<string>("--workload") { Description = "trivial, heavy or all.", DefaultValueFactory = _ => "all" };
         workload.AcceptOnlyFromAmong("all", "trivial", "heavy");
+        AtLeast(runs, 1);
+        AtLeast(warmups, 0);
+        AtLeast(trivialN, 1);
+        AtLeast(heavyN, 1);
         var noStream = new Option<bool>("--no-stream") { Description = "Leave out the streamed (await foreach) WorkerPool variant." };
         var map = new Command("map", "MapCompare: sequential loop, WorkerPool.MapAsync, Parallel.For and PLINQ on a trivial and a heavy workload.")
         {
             jsonOption, runs, warmups, trivialN, heavyN, workload, noStream,
         };
-        map.Validators.Add(result =>
-        {
-            if (result.GetValue(runs) < 1 || result.GetValue(warmups) < 0 || result.GetValue(trivialN) < 1 || result.GetValue(heavyN) < 1)
-            {
-                result.AddError("--runs, --trivial-n and --heavy-n must be at least 1, and --warmups at least 0.");
-            }
-        });
         map.SetAction(async (result, cancellationToken) =>
         {
             var settings = new MapBenchmark.Settings(
@@ -44,4 +41,13 @@ internal static class BenchCommand
         });
         return map;
     }
+
+    private static void AtLeast(Option<int> option, int minimum) =>
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < minimum)
+            {
+                result.AddError($"{option.Name} must be at least {minimum}.");
+            }
+        });
 }

@@ -22,7 +22,7 @@ namespace Spindle.Pools;
 internal sealed class PriorityWorkerPool : WorkerPool
 {
     // How long an idle worker loop looks for new work before it retires (SpinWait rounds, no sleeping).
-    private const int IdleSpins = 40;
+    private const int IdleSpins = 100;
 
     private readonly WorkerPoolOptions _options;
     private readonly TimeProvider _time;
@@ -41,25 +41,18 @@ internal sealed class PriorityWorkerPool : WorkerPool
     private readonly ConcurrentQueue<IWorkItem> _inbox = new();
 
     // Guarded by _lock: the queued items taken from the inbox, most urgent first.
-    // No comparer given: for a struct key the default comparer is devirtualised and inlined.
-    private readonly PriorityQueue<IWorkItem, WorkKey> _heap = new();
+    private readonly ReadyQueue _ready = new();
 
     // Guarded by _lock: submitters waiting for room in a full queue, oldest first; the count is
     // mirrored in _roomWaiterCount (written under _lock, read anywhere) so workers look only when needed.
     private readonly Queue<TaskCompletionSource> _roomWaiters = new();
     private int _roomWaiterCount;
 
-    // Interlocked: items admitted and neither started nor cancelled (inbox and heap), for the capacity.
-    private int _queued;
+    // Admitted and taken counts, on cache lines of their own (see PoolCounters).
+    private PoolCounters _counters;
 
     // Interlocked: worker loops started and not retired.
     private int _activeWorkers;
-
-    // Interlocked: submitters between their check of _closed and their append to the inbox.
-    private int _submitting;
-
-    // Interlocked: the next sequence number (first come, first served among equals).
-    private long _sequence;
 
     // Written once by DisposeAsync, read by everyone.
     private volatile bool _closed;
@@ -81,16 +74,20 @@ internal sealed class PriorityWorkerPool : WorkerPool
         _wakeThreshold = Math.Max(1, options.QueueCapacity / 4);
         _startWorker = static state => _ = ((PriorityWorkerPool)state!).RunWorkerAsync();
         _scheduler = new PoolScheduler(this);
+        _counters.AdmitLimit = options.QueueCapacity;
         _abandon = options.CancelPendingOnDispose ? new CancellationTokenSource() : null;
         _metrics = new PoolMetrics(
             options.Name,
-            queued: () => Volatile.Read(ref _queued),
+            queued: () => Queued,
             running: () => Volatile.Read(ref _running),
             completed: () => Volatile.Read(ref _completed),
             failed: () => Volatile.Read(ref _failed));
     }
 
     public override int MaxConcurrency => _options.MaxConcurrency;
+
+    /// <summary>Items admitted and neither started nor withdrawn (inbox and heap).</summary>
+    private long Queued => Volatile.Read(ref _counters.Admitted) - Volatile.Read(ref _counters.Taken);
 
     public override string Name => _options.Name;
 
@@ -168,45 +165,66 @@ internal sealed class PriorityWorkerPool : WorkerPool
     /// was admitted already, and waiting for room it must itself make would deadlock the pool.</param>
     private Admission TryAdmit(IWorkItem item, bool overCapacity)
     {
-        Interlocked.Increment(ref _submitting);
-        try
+        // Admit first, then look at _closed: DisposeAsync sets _closed first and then looks at the count,
+        // so either this submit backs out or DisposeAsync waits for the item (both with full fences).
+        long admitted = Interlocked.Increment(ref _counters.Admitted);
+        if (!overCapacity)
         {
-            if (_closed && !overCapacity)
+            if (_closed)
             {
+                BackOut();
                 item.Slot.Registration.Dispose();
                 return Admission.Closed;
             }
 
-            if (Interlocked.Increment(ref _queued) > _options.QueueCapacity && !overCapacity)
+            if (admitted > Volatile.Read(ref _counters.AdmitLimit))
             {
-                Interlocked.Decrement(ref _queued);
-                return Admission.Full;
+                long limit = Volatile.Read(ref _counters.Taken) + _options.QueueCapacity;
+                Volatile.Write(ref _counters.AdmitLimit, limit);
+                if (admitted > limit)
+                {
+                    BackOut();
+                    return Admission.Full;
+                }
             }
-
-            long enqueuedAt = _needsEnqueueTime || _metrics.WaitTimeEnabled ? _time.GetTimestamp() : 0;
-            double rank = -(double)item.Slot.Priority;
-            if (_needsEnqueueTime)
-            {
-                rank += _options.AgingRate * _time.GetElapsedTime(_startedAt, enqueuedAt).TotalSeconds;
-            }
-
-            item.Slot.EnqueuedAt = enqueuedAt;
-            item.Slot.Key = new WorkKey(rank, Interlocked.Increment(ref _sequence));
-            if (Interlocked.CompareExchange(ref item.Slot.State, WorkSlot.Queued, WorkSlot.New) != WorkSlot.New)
-            {
-                // Its token fired before it was queued.
-                Interlocked.Decrement(ref _queued);
-                item.Slot.Registration.Dispose();
-                return Admission.Cancelled;
-            }
-
-            _inbox.Enqueue(item);
-            EnsureWorker();
-            return Admission.Queued;
         }
-        finally
+
+        long enqueuedAt = _needsEnqueueTime || _metrics.WaitTimeEnabled ? _time.GetTimestamp() : 0;
+        double rank = -(double)item.Slot.Priority;
+        if (_needsEnqueueTime)
         {
-            Interlocked.Decrement(ref _submitting);
+            rank += _options.AgingRate * _time.GetElapsedTime(_startedAt, enqueuedAt).TotalSeconds;
+        }
+
+        item.Slot.EnqueuedAt = enqueuedAt;
+        item.Slot.Key = new WorkKey(rank, Interlocked.Increment(ref _counters.Sequence));
+        if (Interlocked.CompareExchange(ref item.Slot.State, WorkSlot.Queued, WorkSlot.New) != WorkSlot.New)
+        {
+            // Its token fired before it was queued.
+            BackOut();
+            item.Slot.Registration.Dispose();
+            return Admission.Cancelled;
+        }
+
+        _inbox.Enqueue(item);
+        EnsureWorker();
+        return Admission.Queued;
+    }
+
+    private void BackOut()
+    {
+        Interlocked.Decrement(ref _counters.Admitted);
+        if (_closed)
+        {
+            SignalIfDrained();
+        }
+    }
+
+    private void SignalIfDrained()
+    {
+        if (Volatile.Read(ref _activeWorkers) == 0 && Queued == 0)
+        {
+            _drained.TrySetResult();
         }
     }
 
@@ -245,7 +263,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
             }
 
             // Room may have been made after the failed attempt and before the waiter was visible.
-            if (Volatile.Read(ref _queued) < _options.QueueCapacity)
+            if (Queued < _options.QueueCapacity)
             {
                 waiter.TrySetResult();
             }
@@ -305,16 +323,13 @@ internal sealed class PriorityWorkerPool : WorkerPool
             return WorkSlot.Running;
         }
 
-        Interlocked.Decrement(ref _queued);
         lock (_lock)
         {
-            // In the inbox it is skipped when drained; in the heap it is removed now, so cancelled
-            // items never pile up behind a busy pool.
-            if (slot.InHeap)
-            {
-                _heap.Remove(item, out _, out _, ReferenceEqualityComparer.Instance);
-                slot.InHeap = false;
-            }
+            Volatile.Write(ref _counters.Taken, _counters.Taken + 1);
+
+            // In the inbox it is skipped when drained; in the ready queue it is removed (or, in its
+            // first-in-first-out lane, compacted away), so cancelled items never pile up behind a busy pool.
+            _ready.Remove(item);
 
             if (_roomWaiterCount > 0)
             {
@@ -332,7 +347,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
     /// </summary>
     private void WakeRoomWaitersLocked()
     {
-        int room = _options.QueueCapacity - Volatile.Read(ref _queued);
+        long room = _options.QueueCapacity - Queued;
         if (room < _wakeThreshold)
         {
             return;
@@ -356,17 +371,15 @@ internal sealed class PriorityWorkerPool : WorkerPool
         {
             if (Volatile.Read(ref arrived.Slot.State) == WorkSlot.Queued)
             {
-                arrived.Slot.InHeap = true;
-                _heap.Enqueue(arrived, arrived.Slot.Key);
+                _ready.Add(arrived);
             }
         }
 
-        while (_heap.TryDequeue(out IWorkItem? item, out _))
+        while (_ready.TryTake(out IWorkItem item))
         {
-            item.Slot.InHeap = false;
             if (Interlocked.CompareExchange(ref item.Slot.State, WorkSlot.Running, WorkSlot.Queued) == WorkSlot.Queued)
             {
-                Interlocked.Decrement(ref _queued);
+                Volatile.Write(ref _counters.Taken, _counters.Taken + 1);
                 return item;
             }
         }
@@ -468,9 +481,9 @@ internal sealed class PriorityWorkerPool : WorkerPool
             }
         }
 
-        if (active == 0 && _closed && Volatile.Read(ref _queued) == 0)
+        if (active == 0 && _closed)
         {
-            _drained.TrySetResult();
+            SignalIfDrained();
         }
 
         AssertInvariants();
@@ -486,14 +499,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
         }
 
         _closed = true;
-
-        // Submitters that passed the closed check before it was set finish their append first.
-        SpinWait spinner = default;
-        while (Volatile.Read(ref _submitting) != 0)
-        {
-            spinner.SpinOnce();
-        }
-
+        Interlocked.MemoryBarrier();
         if (_abandon is not null)
         {
             // Pooled calls cancel through their token; the Task machinery takes them back via the scheduler.
@@ -519,10 +525,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
             waiters = [.. _roomWaiters];
             _roomWaiters.Clear();
             _roomWaiterCount = 0;
-            if (Volatile.Read(ref _activeWorkers) == 0 && Volatile.Read(ref _queued) == 0)
-            {
-                _drained.TrySetResult();
-            }
+            SignalIfDrained();
         }
 
         var closed = ClosedError();
@@ -549,6 +552,6 @@ internal sealed class PriorityWorkerPool : WorkerPool
     private void AssertInvariants()
     {
         Debug.Assert(Volatile.Read(ref _activeWorkers) >= 0, "negative worker loop count");
-        Debug.Assert(Volatile.Read(ref _queued) >= 0, "negative queued count");
+        Debug.Assert(Queued >= 0, "negative queued count");
     }
 }

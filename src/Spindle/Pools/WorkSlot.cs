@@ -16,8 +16,8 @@ internal struct WorkSlot
     internal long EnqueuedAt;
     internal WorkKey Key;
 
-    // Guarded by the pool's lock: whether the item sits in the heap (so a cancellation can remove it).
-    internal bool InHeap;
+    // Guarded by the pool's lock: which lane of the ReadyQueue holds the item, if any.
+    internal byte Lane;
 
     // Written by the submitter before enqueue; read and disposed by the worker that runs the item.
     internal CancellationTokenRegistration Registration;

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Spectre.Console;
+
+namespace Spindle.Cli.Tests.Bench;
+
+public sealed class BenchCommandTests
+{
+    [Fact]
+    public void Bench_map_alone_is_accepted_with_the_documented_defaults()
+    {
+        ParseResult result = Parse("bench", "map");
+
+        Assert.Empty(result.Errors.Select(error => error.Message));
+        Assert.Equal(7, result.GetValue<int>("--runs"));
+        Assert.Equal(1, result.GetValue<int>("--warmups"));
+        Assert.Equal(10_000_000, result.GetValue<int>("--trivial-n"));
+        Assert.Equal(200_000, result.GetValue<int>("--heavy-n"));
+        Assert.Equal("all", result.GetValue<string>("--workload"));
+        Assert.False(result.GetValue<bool>("--json"));
+        Assert.False(result.GetValue<bool>("--no-stream"));
+    }
+
+    [Theory]
+    [InlineData("--json")]
+    [InlineData("--runs", "3")]
+    [InlineData("--workload", "heavy", "--heavy-n", "2000")]
+    public void Counts_left_out_take_their_defaults_and_are_not_refused(params string[] options)
+    {
+        ParseResult result = Parse(["bench", "map", .. options]);
+
+        Assert.Empty(result.Errors.Select(error => error.Message));
+    }
+
+    [Theory]
+    [InlineData("--runs", "0", "at least 1")]
+    [InlineData("--warmups", "-1", "at least 0")]
+    [InlineData("--trivial-n", "0", "at least 1")]
+    [InlineData("--heavy-n", "0", "at least 1")]
+    public async Task An_out_of_range_count_is_refused_before_anything_runs(string option, string value, string range)
+    {
+        // Every other count is valid, so the refusal can only come from the one under test.
+        string[] args = ["bench", "map", "--json", .. ValidCounts.Where(pair => pair.Key != option).SelectMany(pair => new[] { pair.Key, pair.Value }), option, value];
+
+        SpindleRun run = await SpindleRun.InvokeAsync(args);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(option, run.Errors, StringComparison.Ordinal);
+        Assert.Contains(range, run.Errors, StringComparison.Ordinal);
+        Assert.Equal("", run.Json);
+        Assert.Equal("", run.Output);
+    }
+
+    [Fact]
+    public async Task A_count_that_is_not_a_number_is_refused_with_the_options_name()
+    {
+        SpindleRun run = await SpindleRun.InvokeAsync("bench", "map", "--json", "--runs", "x");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--runs", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("'x'", run.Errors, StringComparison.Ordinal);
+        Assert.Equal("", run.Json);
+    }
+
+    [Fact]
+    public async Task An_unknown_workload_is_refused_with_the_ones_there_are()
+    {
+        string[] args = ["bench", "map", "--json", .. ValidCounts.SelectMany(pair => new[] { pair.Key, pair.Value }), "--workload", "bogus"];
+
+        SpindleRun run = await SpindleRun.InvokeAsync(args);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("'bogus'", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("'trivial'", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("'heavy'", run.Errors, StringComparison.Ordinal);
+        Assert.Equal("", run.Json);
+    }
+
+    private static readonly KeyValuePair<string, string>[] ValidCounts =
+    [
+        new("--runs", "1"), new("--warmups", "0"), new("--trivial-n", "20000"), new("--heavy-n", "2000"),
+    ];
+
+    // Parsing alone runs nothing, so a console that writes nowhere will do.
+    private static ParseResult Parse(params string[] args) =>
+        SpindleCommand.Create(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(TextWriter.Null) }), TextWriter.Null).Parse(args);
+}
