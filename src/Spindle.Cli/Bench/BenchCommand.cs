@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using Spectre.Console;
 
 namespace Spindle.Cli.Bench;
@@ -45,7 +46,10 @@ internal static class BenchCommand
     private static void AtLeast(Option<int> option, int minimum) =>
         option.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int>() < minimum)
+            // A value that is not a number is left to the parser's own error, which names it.
+            if (result.Tokens.Count > 0
+                && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
+                && value < minimum)
             {
                 result.AddError($"{option.Name} must be at least {minimum}.");
             }
