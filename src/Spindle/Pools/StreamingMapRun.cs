@@ -60,6 +60,13 @@ internal sealed class StreamingMapRun<TSource, TResult>
                     await chunk.Done.ConfigureAwait(false);
                     for (int i = 0; i < chunk.Count; i++)
                     {
+                        // The caller cancelled: stop now rather than yield what was finished before.
+                        // (A fail-fast stop also cancels; that one yields up to the failing position.)
+                        if (_cancellation.IsCancellationRequested && Failure is null)
+                        {
+                            throw new OperationCanceledException(Token);
+                        }
+
                         Exception? error = chunk.Errors?[i];
                         if (blameStopper && error is OperationCanceledException && Failure is { } stopper)
                         {

@@ -262,7 +262,7 @@ public sealed class WorkerPoolMapTests
         });
 
         Assert.Equal(0, Volatile.Read(ref running));
-        Assert.InRange(seen, 10, 1_000);
+        Assert.Equal(10, seen); // nothing is yielded after the cancellation, even what had finished
     }
 
     [Fact]
