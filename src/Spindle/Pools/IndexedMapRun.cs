@@ -101,7 +101,9 @@ internal sealed class IndexedMapRun<TSource, TResult>
             }
 
             int remaining = total - start;
-            count = Math.Min(remaining, _plan.Options.ChunkSize ?? Math.Max(1, remaining / (2 * _workers)));
+            // Guided: an eighth of each worker's share of what remains. Large chunks first, small ones at
+            // the end, so a worker that starts late or draws slow items still finishes with the others.
+            count = Math.Min(remaining, _plan.Options.ChunkSize ?? Math.Max(1, remaining / (8 * _workers)));
             if (Interlocked.CompareExchange(ref _next, start + count, start) == start)
             {
                 return true;
