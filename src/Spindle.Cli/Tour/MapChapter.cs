@@ -21,7 +21,7 @@ internal sealed class MapChapter : TourChapter
         console.MarkupLine("so the pool chunks items automatically (Python makes you pick [blue]chunksize[/]).");
         console.WriteLine();
 
-        var settings = new MapBenchmark.Settings(TrivialCount: 2_000_000, HeavyCount: 50_000, Runs: 3, Warmups: 1, Json: false, Streamed: false, Workloads: "all");
+        var settings = new MapBenchmark.Settings(TrivialCount: 2_000_000, HeavyCount: 50_000, Runs: 3, Warmups: 2, Json: false, Streamed: false, Workloads: "all");
         IReadOnlyList<Sample> samples = await new MapBenchmark(console, TextWriter.Null).RunAsync(settings, cancellationToken);
 
         Sample Find(string workload, string variant) => samples.First(s => s.Workload == workload && s.Variant == variant);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Spindle.Pools;
 
 namespace Spindle.Cli.Workloads;
@@ -16,6 +17,8 @@ internal sealed record MapVariant(string Name, string Label, Func<long[], Func<l
     /// <summary>The ordered map streamed item by item instead of collected: what <c>imap</c> costs.</summary>
     internal static MapVariant Streamed { get; } = new("workerpool-stream", "WorkerPool.MapAsync, streamed", StreamAsync);
 
+    // The loop is timed on its first runs; without this it would run tier-0 code for part of them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long[] Sequential(long[] source, Func<long, long> f)
     {
         var results = new long[source.Length];

@@ -137,6 +137,9 @@ internal sealed class IndexedMapRun<TSource, TResult>
         }
     }
 
+    // Items between two looks at the cancellation token in the tight loop.
+    private const int CancellationCheckEvery = 256;
+
     /// <summary>One worker's share of the map: a chunk per turn in the pool.</summary>
     private sealed class Runner(IndexedMapRun<TSource, TResult> run) : WorkItem
     {
@@ -150,7 +153,14 @@ internal sealed class IndexedMapRun<TSource, TResult>
 
             if (run._plan.Body.Sync is { } body)
             {
+                // Chunk after chunk while nothing else waits in the pool; once something does, go back
+                // into the queue so that the pool's order decides who runs next.
                 bool succeeded = RunSync(body, start, count);
+                while (!run._plan.Pool.HasQueuedWork && run.TryClaim(out start, out count))
+                {
+                    succeeded &= RunSync(body, start, count);
+                }
+
                 Continue();
                 return new ValueTask<bool>(succeeded);
             }
@@ -167,17 +177,24 @@ internal sealed class IndexedMapRun<TSource, TResult>
             bool succeeded = true;
             if (source is TSource[] array)
             {
-                // The common case, without an interface call per item.
-                for (int i = start; i < end && !token.IsCancellationRequested; i++)
+                // The common case, kept tight for trivial items: no interface call per item, the token
+                // looked at once per block, and the try entered once per block rather than per item.
+                int i = start;
+                while (i < end && !token.IsCancellationRequested)
                 {
+                    int blockEnd = Math.Min(end, i + CancellationCheckEvery);
                     try
                     {
-                        results[i] = body(array[i]);
+                        for (; i < blockEnd; i++)
+                        {
+                            results[i] = body(array[i]);
+                        }
                     }
                     catch (Exception ex)
                     {
                         run.OnItemFailed(i, ex);
                         succeeded = false;
+                        i++;
                     }
                 }
 
@@ -204,19 +221,23 @@ internal sealed class IndexedMapRun<TSource, TResult>
         {
             bool succeeded = true;
             CancellationToken token = run._cancellation.Token;
-            for (int i = start; i < start + count && !token.IsCancellationRequested; i++)
+            do
             {
-                try
+                for (int i = start; i < start + count && !token.IsCancellationRequested; i++)
                 {
-                    ValueTask<TResult> pending = body(run._source[i], token);
-                    run._results[i] = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-                }
-                catch (Exception ex)
-                {
-                    run.OnItemFailed(i, ex);
-                    succeeded = false;
+                    try
+                    {
+                        ValueTask<TResult> pending = body(run._source[i], token);
+                        run._results[i] = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                    }
+                    catch (Exception ex)
+                    {
+                        run.OnItemFailed(i, ex);
+                        succeeded = false;
+                    }
                 }
             }
+            while (!run._plan.Pool.HasQueuedWork && run.TryClaim(out start, out count));
 
             Continue();
             return succeeded;

@@ -97,6 +97,8 @@ internal sealed class PriorityWorkerPool : WorkerPool
 
     internal override TimeProvider TimeProvider => _time;
 
+    internal override bool HasQueuedWork => Queued > 0;
+
     internal override ValueTask EnqueueAsync(IWorkItem item, int priority, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)

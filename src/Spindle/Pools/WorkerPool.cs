@@ -122,6 +122,9 @@ public abstract class WorkerPool : IAsyncDisposable
         return new MapStream<TResult>(new MapPlan<TSource, TResult>(this, source, body, options, ordered, cancellationToken));
     }
 
+    /// <summary>Whether any item waits to start: a map runner gives way between chunks when one does.</summary>
+    internal abstract bool HasQueuedWork { get; }
+
     /// <summary>Queues an item; completes once it is in the queue.</summary>
     internal abstract ValueTask EnqueueAsync(IWorkItem item, int priority, CancellationToken cancellationToken);
 
