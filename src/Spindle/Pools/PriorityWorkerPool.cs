@@ -22,7 +22,7 @@ namespace Spindle.Pools;
 internal sealed class PriorityWorkerPool : WorkerPool
 {
     // How long an idle worker loop looks for new work before it retires (SpinWait rounds, no sleeping).
-    private const int IdleSpins = 40;
+    private const int IdleSpins = 10;
 
     // How many items a worker loop runs before it gives its thread back to the .NET pool.
     private const int YieldEvery = 256;
@@ -107,7 +107,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
         }
 
         Prepare(item, priority, cancellationToken);
-        return TryAdmit(item, overCapacity: false) switch
+        return TryAdmit(item) switch
         {
             Admission.Queued => ValueTask.CompletedTask,
             Admission.Full => WaitForRoomAsync(item, cancellationToken),
@@ -122,7 +122,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
         var call = new PooledCall<TResult>(work, _scheduler, _abandon?.Token ?? default);
         call.Start(_scheduler);
         Prepare(call, priority, default);
-        return TryAdmit(call, overCapacity: false) switch
+        return TryAdmit(call) switch
         {
             Admission.Queued or Admission.Cancelled => new ValueTask<Task<TResult>>(call),
             Admission.Full => WaitThenReturnAsync(call),
@@ -139,7 +139,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
     internal override bool Requeue(IWorkItem item, int priority, CancellationToken cancellationToken)
     {
         Prepare(item, priority, cancellationToken);
-        return TryAdmit(item, overCapacity: !_options.CancelPendingOnDispose) == Admission.Queued;
+        return TryAdmit(item, ignoreCapacity: true, ignoreClosed: !_options.CancelPendingOnDispose) == Admission.Queued;
     }
 
     private enum Admission
@@ -167,31 +167,29 @@ internal sealed class PriorityWorkerPool : WorkerPool
 
     /// <summary>The fast path of enqueue: into the inbox if there is room, without a lock.</summary>
     /// <param name="item">The prepared item.</param>
-    /// <param name="overCapacity">Admit even when full (and even when closed): a map runner between chunks
-    /// was admitted already, and waiting for room it must itself make would deadlock the pool.</param>
-    private Admission TryAdmit(IWorkItem item, bool overCapacity)
+    /// <param name="ignoreCapacity">Admit even when full: a map runner between chunks was admitted
+    /// already, and waiting for room it must itself make would deadlock the pool.</param>
+    /// <param name="ignoreClosed">Admit even when the pool is shutting down (a running map finishes).</param>
+    private Admission TryAdmit(IWorkItem item, bool ignoreCapacity = false, bool ignoreClosed = false)
     {
         // Admit first, then look at _closed: DisposeAsync sets _closed first and then looks at the count,
         // so either this submit backs out or DisposeAsync waits for the item (both with full fences).
         long admitted = Interlocked.Increment(ref _counters.Admitted);
-        if (!overCapacity)
+        if (_closed && !ignoreClosed)
         {
-            if (_closed)
+            BackOut();
+            item.Slot.Registration.Dispose();
+            return Admission.Closed;
+        }
+
+        if (admitted > Volatile.Read(ref _counters.AdmitLimit) && !ignoreCapacity)
+        {
+            long limit = Volatile.Read(ref _counters.Taken) + _options.QueueCapacity;
+            Volatile.Write(ref _counters.AdmitLimit, limit);
+            if (admitted > limit)
             {
                 BackOut();
-                item.Slot.Registration.Dispose();
-                return Admission.Closed;
-            }
-
-            if (admitted > Volatile.Read(ref _counters.AdmitLimit))
-            {
-                long limit = Volatile.Read(ref _counters.Taken) + _options.QueueCapacity;
-                Volatile.Write(ref _counters.AdmitLimit, limit);
-                if (admitted > limit)
-                {
-                    BackOut();
-                    return Admission.Full;
-                }
+                return Admission.Full;
             }
         }
 
@@ -299,7 +297,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
                 throw;
             }
 
-            switch (TryAdmit(item, overCapacity: false))
+            switch (TryAdmit(item))
             {
                 case Admission.Queued:
                     return;

@@ -349,6 +349,29 @@ public sealed class WorkerPoolMapTests
         Assert.InRange(peak, 1, 3);
     }
 
+    [Fact]
+    public async Task A_collected_map_carries_on_when_the_queue_is_full_between_its_chunks()
+    {
+        // Regression: with CancelPendingOnDispose set, a runner going back into a full queue was refused
+        // and the map failed as if the pool had been disposed.
+        await using var pool = WorkerPool.Create(new() { MaxConcurrency = 1, QueueCapacity = 1, CancelPendingOnDispose = true });
+        int[] source = Enumerable.Range(0, 100).ToArray();
+        Task<int>? other = null;
+
+        int[] results = await pool.MapAsync(source, x =>
+        {
+            if (x == 0)
+            {
+                other = pool.SubmitAsync(() => -1).AsTask().Result; // fills the queue (capacity 1) from inside the map
+            }
+
+            return x * 2;
+        }, new MapOptions { ChunkSize = 10 }).ToArrayAsync();
+
+        Assert.Equal(source.Select(x => x * 2), results);
+        Assert.Equal(-1, await other!);
+    }
+
     [Theory]
     [InlineData(0, null, "Window")]
     [InlineData(10, 0, "ChunkSize")]
