@@ -52,11 +52,12 @@ public sealed class TourCommandTests
             asCompleted.IndexOf("fast.example answered", StringComparison.Ordinal) < asCompleted.IndexOf("slow.example answered", StringComparison.Ordinal),
             $"fast.example should complete before slow.example:\n{asCompleted}");
 
-        // The 300 ms call cannot win the race against the 50 ms one, and is cancelled when the first one answers.
+        // The 300 ms call cannot win the race against the 50 ms one. How many others are still running to be
+        // cancelled depends on the machine's load (all of them may have finished on a starved machine).
         Match race = Regex.Match(run.Output, @"first: (?<winner>\S+) after \d+ ms; (?<cancelled>\d+) others cancelled\.");
         Assert.True(race.Success, run.Output);
         Assert.NotEqual("slow.example", race.Groups["winner"].Value);
-        Assert.InRange(int.Parse(race.Groups["cancelled"].Value, System.Globalization.CultureInfo.InvariantCulture), 1, 3);
+        Assert.InRange(int.Parse(race.Groups["cancelled"].Value, System.Globalization.CultureInfo.InvariantCulture), 0, 3);
 
         Assert.Contains("caught InvalidOperationException: disk full", run.Output, StringComparison.Ordinal);
     }
