@@ -12,18 +12,8 @@ internal abstract class MapPlan<TResult>
 
     internal abstract ValueTask<TResult[]> ToArrayAsync(CancellationToken cancellationToken);
 
-    internal async IAsyncEnumerable<TResult> ValuesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (ItemOutcome<TResult> outcome in OutcomesAsync(blameStopper: true, cancellationToken).ConfigureAwait(false))
-        {
-            if (outcome.Exception is { } error)
-            {
-                ExceptionDispatchInfo.Throw(error);
-            }
-
-            yield return outcome.Value!;
-        }
-    }
+    /// <summary>Runs the map and enumerates its values; a failed item throws at its position.</summary>
+    internal abstract IAsyncEnumerator<TResult> GetValueEnumerator(CancellationToken cancellationToken);
 }
 
 /// <inheritdoc/>
@@ -42,6 +32,9 @@ internal sealed class MapPlan<TSource, TResult>(
     internal bool Ordered => ordered;
 
     internal CancellationToken CancellationToken => cancellationToken;
+
+    internal override IAsyncEnumerator<TResult> GetValueEnumerator(CancellationToken cancellationToken) =>
+        new MapResultEnumerator<TSource, TResult>(new StreamingMapRun<TSource, TResult>(this, cancellationToken));
 
     internal override IAsyncEnumerable<ItemOutcome<TResult>> OutcomesAsync(bool blameStopper, CancellationToken cancellationToken) =>
         new StreamingMapRun<TSource, TResult>(this, cancellationToken).RunAsync(blameStopper);

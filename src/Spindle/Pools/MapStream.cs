@@ -17,7 +17,7 @@ public sealed class MapStream<TResult> : IAsyncEnumerable<TResult>
 
     /// <summary>Enumerates the results; a failed item throws its exception at its position.</summary>
     public IAsyncEnumerator<TResult> GetAsyncEnumerator(CancellationToken cancellationToken = default) =>
-        _plan.ValuesAsync(cancellationToken).GetAsyncEnumerator(CancellationToken.None);
+        _plan.GetValueEnumerator(cancellationToken);
 
     /// <summary>
     /// Runs the map and collects the results into an array. Over an array or list source this takes a

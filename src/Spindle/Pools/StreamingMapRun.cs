@@ -46,54 +46,91 @@ internal sealed class StreamingMapRun<TSource, TResult>
 
     private CancellationToken Token => _cancellation.Token;
 
+    /// <summary>Runs the map and yields every item's outcome (the consumer of <see cref="MapStream{TResult}.Outcomes"/>).</summary>
+    /// <param name="blameStopper">Report an item cancelled by another's fail-fast failure as that failure.</param>
     internal async IAsyncEnumerable<ItemOutcome<TResult>> RunAsync(bool blameStopper)
     {
         bool finished = false;
-        _ = Task.Run(ProduceAsync, CancellationToken.None);
+        Start();
         try
         {
-            ChannelReader<MapChunk<TSource, TResult>> reader = _delivered.Reader;
-            while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            while (await NextChunkAsync().ConfigureAwait(false) is { } chunk)
             {
-                while (reader.TryRead(out MapChunk<TSource, TResult>? chunk))
+                for (int i = 0; i < chunk.Count; i++)
                 {
-                    await chunk.Done.ConfigureAwait(false);
-                    for (int i = 0; i < chunk.Count; i++)
-                    {
-                        // The caller cancelled: stop now rather than yield what was finished before.
-                        // (A fail-fast stop also cancels; that one yields up to the failing position.)
-                        if (_cancellation.IsCancellationRequested && Failure is null)
-                        {
-                            throw new OperationCanceledException(Token);
-                        }
-
-                        Exception? error = chunk.Errors?[i];
-                        if (blameStopper && error is OperationCanceledException && Failure is { } stopper)
-                        {
-                            error = stopper.SourceException;
-                        }
-
-                        yield return new ItemOutcome<TResult>(chunk.FirstIndex + i, chunk.Results[i], error);
-                    }
-
-                    _window.Release(chunk.Count);
+                    ThrowIfStoppedByCaller();
+                    Exception? error = chunk.Errors?[i];
+                    yield return new ItemOutcome<TResult>(chunk.FirstIndex + i, chunk.Results[i], blameStopper ? Blame(error) : error);
                 }
+
+                Release(chunk);
             }
 
-            _sourceError?.Throw();
+            ThrowIfSourceFailed();
             finished = true;
         }
         finally
         {
-            if (!finished)
+            await FinishAsync(finished).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts the producer; the consumer then takes chunks with <see cref="NextChunkAsync"/>.</summary>
+    internal void Start() => _ = Task.Run(ProduceAsync, CancellationToken.None);
+
+    /// <summary>The next chunk with every item's outcome in (in source order when ordered); null at the end.</summary>
+    internal async ValueTask<MapChunk<TSource, TResult>?> NextChunkAsync()
+    {
+        ChannelReader<MapChunk<TSource, TResult>> reader = _delivered.Reader;
+        while (true)
+        {
+            if (reader.TryRead(out MapChunk<TSource, TResult>? chunk))
             {
-                await _cancellation.CancelAsync().ConfigureAwait(false);
+                await chunk.Done.ConfigureAwait(false);
+                return chunk;
             }
 
-            // Nothing of this map may still run once the consumer has left the loop.
-            await _settled.Task.ConfigureAwait(false);
-            _cancellation.Dispose();
+            if (!await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                return null;
+            }
         }
+    }
+
+    /// <summary>The consumer has had every item of the chunk: its window permits go back to the producer.</summary>
+    internal void Release(MapChunk<TSource, TResult> chunk) => _window.Release(chunk.Count);
+
+    /// <summary>Whether the caller cancelled (a fail-fast stop also cancels, but yields up to the failing position).</summary>
+    internal bool StoppedByCaller => _cancellation.IsCancellationRequested && Failure is null;
+
+    /// <summary>Stops at once when the caller cancelled, rather than yield what had finished before.</summary>
+    internal void ThrowIfStoppedByCaller()
+    {
+        if (StoppedByCaller)
+        {
+            throw new OperationCanceledException(Token);
+        }
+    }
+
+    /// <summary>An item cancelled because another failed fast is reported as that failure.</summary>
+    internal Exception? Blame(Exception? error) =>
+        error is OperationCanceledException && Failure is { } stopper ? stopper.SourceException : error;
+
+    internal void ThrowIfSourceFailed() => _sourceError?.Throw();
+
+    /// <summary>Ends a run that was never started (enumerated zero times).</summary>
+    internal void DisposeUnstarted() => _cancellation.Dispose();
+
+    /// <summary>Ends the run: cancels what is left unless it completed, and waits until nothing of it still runs.</summary>
+    internal async ValueTask FinishAsync(bool completed)
+    {
+        if (!completed)
+        {
+            await _cancellation.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _settled.Task.ConfigureAwait(false);
+        _cancellation.Dispose();
     }
 
     /// <summary>Why a cancelled item was cancelled: the failure that stopped the map, if one did.</summary>
