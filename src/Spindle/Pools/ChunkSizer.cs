@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Spindle.Pools;
 
 /// <summary>
@@ -23,11 +25,16 @@ internal sealed class ChunkSizer
 
     private readonly TaskCompletionSource _firstMeasurement = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    internal ChunkSizer(int? fixedSize, int window, int workers, TimeProvider time)
+    /// <remarks>
+    /// Work is timed with <see cref="Stopwatch"/>, not the pool's TimeProvider: this measures what items
+    /// cost on this CPU, a performance heuristic rather than timing logic, and under a fake clock every
+    /// chunk would measure zero.
+    /// </remarks>
+    internal ChunkSizer(int? fixedSize, int window, int workers)
     {
         _fixed = fixedSize;
         _max = Math.Clamp(window / Math.Max(1, 2 * workers), 1, 65_536);
-        _targetTicks = TargetChunkSeconds * time.TimestampFrequency;
+        _targetTicks = TargetChunkSeconds * Stopwatch.Frequency;
     }
 
     internal bool HasMeasurement => _fixed is not null || Volatile.Read(ref _ticksPerItem) >= 0;

@@ -125,7 +125,7 @@ internal sealed class IndexedMapRun<TSource, TResult>
         RecordFailure(index, ex);
         if (_plan.Options.Failures == MapFailureMode.FailFast)
         {
-            _cancellation.Cancel();
+            CancellationSources.CancelQuietly(_cancellation);
         }
     }
 
@@ -254,11 +254,25 @@ internal sealed class IndexedMapRun<TSource, TResult>
 
             if (!run._plan.Pool.Requeue(this, run._plan.Options.Priority, run._cancellation.Token))
             {
-                run.RecordFailure(run._next, new OperationCanceledException($"The WorkerPool '{run._plan.Pool.Name}' was disposed with CancelPendingOnDispose before this map finished."));
+                // Refused: the map was cancelled meanwhile (RunAsync reports that), or the pool shut down.
+                if (!run._cancellation.IsCancellationRequested)
+                {
+                    run.RecordFailure(run._next, new OperationCanceledException($"The WorkerPool '{run._plan.Pool.Name}' was disposed with CancelPendingOnDispose before this map finished."));
+                }
+
                 run.Retire();
             }
         }
 
-        public override void Abandon(Exception reason) => run.Retire();
+        public override void Abandon(Exception reason)
+        {
+            // Dropped from the queue: by the map's own cancellation, or because the pool shut down.
+            if (!run._cancellation.IsCancellationRequested)
+            {
+                run.RecordFailure(Volatile.Read(ref run._next), reason);
+            }
+
+            run.Retire();
+        }
     }
 }

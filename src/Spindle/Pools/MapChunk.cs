@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Spindle.Pools;
 
 /// <summary>Consecutive items of a streaming map, run by one worker as one pool item.</summary>
@@ -25,6 +27,9 @@ internal sealed class MapChunk<TSource, TResult> : WorkItem
     // Written by the worker that runs the chunk; read by the consumer after Done completes.
     internal TResult[] Results { get; }
 
+    // Set by the running worker while an asynchronous body runs; read by a worker stopping it after a failure.
+    private CancellationTokenSource? _stop;
+
     // Null until an item fails; then one slot per item, written by the running worker.
     internal Exception?[]? Errors { get; private set; }
 
@@ -33,8 +38,7 @@ internal sealed class MapChunk<TSource, TResult> : WorkItem
 
     public override ValueTask<bool> ExecuteAsync()
     {
-        TimeProvider time = _run.Time;
-        long started = time.GetTimestamp();
+        long started = Stopwatch.GetTimestamp();
         MapBody<TSource, TResult> body = _run.Body;
         if (body.Sync is { } sync)
         {
@@ -43,7 +47,7 @@ internal sealed class MapChunk<TSource, TResult> : WorkItem
             TResult[] results = Results;
             for (int i = 0; i < Count; i++)
             {
-                if (CancellationToken.IsCancellationRequested)
+                if (_run.ShouldSkip(FirstIndex + i))
                 {
                     CancelFrom(i);
                     succeeded = false;
@@ -61,7 +65,7 @@ internal sealed class MapChunk<TSource, TResult> : WorkItem
                 }
             }
 
-            Finish(time.GetTimestamp() - started);
+            Finish(Stopwatch.GetTimestamp() - started);
             return new ValueTask<bool>(succeeded);
         }
 
@@ -72,36 +76,59 @@ internal sealed class MapChunk<TSource, TResult> : WorkItem
     {
         bool succeeded = true;
         TSource[] items = _items!;
-        for (int i = 0; i < Count; i++)
-        {
-            if (CancellationToken.IsCancellationRequested)
-            {
-                CancelFrom(i);
-                succeeded = false;
-                break;
-            }
 
-            try
+        // A token of the chunk's own, so that a fail-fast failure at an earlier position can signal this
+        // chunk's running item without signalling the items before the failure.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(CancellationToken);
+        Volatile.Write(ref _stop, stop);
+        _run.TrackRunning(this);
+        try
+        {
+            for (int i = 0; i < Count; i++)
             {
-                ValueTask<TResult> pending = body(items[i], CancellationToken);
-                Results[i] = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                Fail(i, ex);
-                succeeded = false;
+                if (_run.ShouldSkip(FirstIndex + i))
+                {
+                    CancelFrom(i);
+                    succeeded = false;
+                    break;
+                }
+
+                try
+                {
+                    ValueTask<TResult> pending = body(items[i], stop.Token);
+                    Results[i] = pending.IsCompletedSuccessfully ? pending.Result : await pending.ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    Fail(i, ex);
+                    succeeded = false;
+                }
             }
         }
+        finally
+        {
+            _run.UntrackRunning(this);
+            _stop = null;
+        }
 
-        Finish(_run.Time.GetTimestamp() - started);
+        Finish(Stopwatch.GetTimestamp() - started);
         return succeeded;
+    }
+
+    /// <summary>Signals the running item of this chunk: an earlier position failed fast.</summary>
+    internal void Stop()
+    {
+        if (Volatile.Read(ref _stop) is { } stop)
+        {
+            CancellationSources.CancelQuietly(stop);
+        }
     }
 
     private void Fail(int i, Exception ex)
     {
         Errors ??= new Exception?[Count];
         Errors[i] = ex;
-        _run.OnItemFailed(ex);
+        _run.OnItemFailed(FirstIndex + i, ex);
     }
 
     private void CancelFrom(int first)
@@ -124,6 +151,7 @@ internal sealed class MapChunk<TSource, TResult> : WorkItem
 
     public override void Abandon(Exception reason)
     {
+        _run.OnChunkAbandoned(reason);
         _items = null;
         Errors = new Exception?[Count];
         Array.Fill(Errors, reason);

@@ -41,8 +41,10 @@ internal sealed class PriorityWorkerPool : WorkerPool
     private readonly Lock _lock = new();
     private readonly PoolScheduler _scheduler;
 
-    // Set only with CancelPendingOnDispose: the token pooled calls are created with, so that disposal can cancel them.
+    // Set only with CancelPendingOnDispose: the token pooled calls are created with, so that disposal can
+    // cancel them. The token is kept apart because the source's Token property throws once it is disposed.
     private readonly CancellationTokenSource? _abandon;
+    private readonly CancellationToken _abandonToken;
 
     // Written by submitters (lock-free); drained only under _lock.
     private readonly ConcurrentQueue<IWorkItem> _inbox = new();
@@ -80,6 +82,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
         _scheduler = new PoolScheduler(this);
         _counters.AdmitLimit = options.QueueCapacity;
         _abandon = options.CancelPendingOnDispose ? new CancellationTokenSource() : null;
+        _abandonToken = _abandon?.Token ?? default;
         _metrics = new PoolMetrics(
             options.Name,
             queued: () => Queued,
@@ -119,8 +122,22 @@ internal sealed class PriorityWorkerPool : WorkerPool
     /// <summary>The one-allocation path for a synchronous call without a token: the task is the item.</summary>
     internal ValueTask<Task<TResult>> SubmitPooled<TResult>(Func<TResult> work, int priority)
     {
-        var call = new PooledCall<TResult>(work, _scheduler, _abandon?.Token ?? default);
-        call.Start(_scheduler);
+        if (_closed || _abandonToken.IsCancellationRequested)
+        {
+            return ValueTask.FromException<Task<TResult>>(ClosedError());
+        }
+
+        var call = new PooledCall<TResult>(work, _scheduler, _abandonToken);
+        try
+        {
+            call.Start(_scheduler);
+        }
+        catch (InvalidOperationException)
+        {
+            // Disposal cancelled the token between the check and the start: the task is already cancelled.
+            return ValueTask.FromException<Task<TResult>>(ClosedError());
+        }
+
         Prepare(call, priority, default);
         return TryAdmit(call) switch
         {
@@ -232,6 +249,9 @@ internal sealed class PriorityWorkerPool : WorkerPool
         {
             SignalIfDrained();
         }
+
+        // A worker that took an item during this admission saw the queue fuller than it is.
+        PassOnRoom();
     }
 
     private void SignalIfDrained()
@@ -302,9 +322,23 @@ internal sealed class PriorityWorkerPool : WorkerPool
                 case Admission.Queued:
                     return;
                 case Admission.Cancelled:
+                    // Woken but leaving: pass the room on, or the next waiter could wait for ever.
+                    PassOnRoom();
                     throw new OperationCanceledException(cancellationToken);
                 case Admission.Closed:
                     throw ClosedError();
+            }
+        }
+    }
+
+    /// <summary>Wakes waiting submitters if there is room for them: after a back-out or a woken waiter that left.</summary>
+    private void PassOnRoom()
+    {
+        if (Volatile.Read(ref _roomWaiterCount) > 0)
+        {
+            lock (_lock)
+            {
+                WakeRoomWaitersLocked();
             }
         }
     }
@@ -342,6 +376,12 @@ internal sealed class PriorityWorkerPool : WorkerPool
         lock (_lock)
         {
             Volatile.Write(ref _counters.Taken, _counters.Taken + 1);
+
+            // The last worker may have retired while this item still counted as queued.
+            if (_closed)
+            {
+                SignalIfDrained();
+            }
 
             // In the inbox it is skipped when drained; in the ready queue it is removed (or, in its
             // first-in-first-out lane, compacted away), so cancelled items never pile up behind a busy pool.
@@ -485,8 +525,19 @@ internal sealed class PriorityWorkerPool : WorkerPool
                 _metrics.RecordWait(_time.GetElapsedTime(item.Slot.EnqueuedAt));
             }
 
-            ValueTask<bool> execution = item.ExecuteAsync();
-            previousSucceeded = execution.IsCompletedSuccessfully ? execution.Result : await execution.ConfigureAwait(false);
+            try
+            {
+                ValueTask<bool> execution = item.ExecuteAsync();
+                previousSucceeded = execution.IsCompletedSuccessfully ? execution.Result : await execution.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                // Items keep their failures to themselves; anything that escapes is a bug, but it must not
+                // take a worker loop (and with it a slot of the pool) down.
+                Debug.Fail($"A work item threw out of ExecuteAsync: {ex}");
+                previousSucceeded = false;
+            }
+
             hasPrevious = true;
         }
     }

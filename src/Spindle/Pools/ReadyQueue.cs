@@ -16,6 +16,9 @@ internal sealed class ReadyQueue
     internal const byte HeapLane = 1;
     internal const byte FifoLane = 2;
 
+    // In the first-in-first-out lane, withdrawn and counted in _fifoWithdrawn, waiting to be skipped.
+    internal const byte WithdrawnFromFifo = 3;
+
     // No comparer given: for a struct key the default comparer is devirtualised and inlined.
     private readonly PriorityQueue<IWorkItem, WorkKey> _heap = new();
     private readonly Queue<IWorkItem> _fifo = new();
@@ -50,7 +53,7 @@ internal sealed class ReadyQueue
         if (inFifo && (!inHeap || first!.Slot.Key.CompareTo(topKey) <= 0))
         {
             item = _fifo.Dequeue();
-            if (item.Slot.State == WorkSlot.Cancelled && item.Slot.Lane == FifoLane)
+            if (item.Slot.Lane == WithdrawnFromFifo)
             {
                 _fifoWithdrawn--;
             }
@@ -78,24 +81,33 @@ internal sealed class ReadyQueue
             _heap.Remove(item, out _, out _, ReferenceEqualityComparer.Instance);
             slot.Lane = NoLane;
         }
-        else if (slot.Lane == FifoLane && ++_fifoWithdrawn > 64 && _fifoWithdrawn > _fifo.Count / 2)
+        else if (slot.Lane == FifoLane)
         {
-            // Mostly withdrawn items: rebuild the lane so they cannot pile up behind a busy pool.
-            int count = _fifo.Count;
-            for (int i = 0; i < count; i++)
+            slot.Lane = WithdrawnFromFifo;
+            if (++_fifoWithdrawn > 64 && _fifoWithdrawn > _fifo.Count / 2)
             {
-                IWorkItem kept = _fifo.Dequeue();
-                if (kept.Slot.State == WorkSlot.Cancelled)
-                {
-                    kept.Slot.Lane = NoLane;
-                }
-                else
-                {
-                    _fifo.Enqueue(kept);
-                }
+                Compact();
             }
-
-            _fifoWithdrawn = 0;
         }
+    }
+
+    /// <summary>Mostly withdrawn items: rebuild the lane so they cannot pile up behind a busy pool.</summary>
+    private void Compact()
+    {
+        int count = _fifo.Count;
+        for (int i = 0; i < count; i++)
+        {
+            IWorkItem kept = _fifo.Dequeue();
+            if (kept.Slot.State == WorkSlot.Cancelled)
+            {
+                kept.Slot.Lane = NoLane;
+            }
+            else
+            {
+                _fifo.Enqueue(kept);
+            }
+        }
+
+        _fifoWithdrawn = 0;
     }
 }

@@ -24,8 +24,16 @@ internal sealed class StreamingMapRun<TSource, TResult>
     private int _unsettled = 1;
     private readonly TaskCompletionSource _settled = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    // Written once (first failure wins) by a worker; read by the consumer after the chunk that carries it.
+    // Written once by a worker whose queued chunk was dropped at shutdown (first wins); read by the consumer.
     private ExceptionDispatchInfo? _failure;
+
+    // The lowest position that failed under FailFast, long.MaxValue while none has. Lowered with
+    // compare-and-swap by workers; read by workers (items after it are not started) and the producer.
+    private long _failedAt = long.MaxValue;
+
+    // Guarded by itself: chunks of an asynchronous body that are running now, to be stopped by a failure
+    // at an earlier position.
+    private readonly HashSet<MapChunk<TSource, TResult>> _runningAsync = [];
 
     // Written by the producer before it settles; read by the consumer after the delivered channel completes.
     private ExceptionDispatchInfo? _sourceError;
@@ -35,12 +43,10 @@ internal sealed class StreamingMapRun<TSource, TResult>
         _plan = plan;
         _cancellation = CancellationTokenSource.CreateLinkedTokenSource(plan.CancellationToken, cancellationToken);
         _window = new ItemWindow(plan.Options.Window);
-        Sizer = new ChunkSizer(plan.Options.ChunkSize, plan.Options.Window, plan.Pool.MaxConcurrency, plan.Pool.TimeProvider);
+        Sizer = new ChunkSizer(plan.Options.ChunkSize, plan.Options.Window, plan.Pool.MaxConcurrency);
     }
 
     internal ChunkSizer Sizer { get; }
-
-    internal TimeProvider Time => _plan.Pool.TimeProvider;
 
     internal MapBody<TSource, TResult> Body => _plan.Body;
 
@@ -145,7 +151,7 @@ internal sealed class StreamingMapRun<TSource, TResult>
         try
         {
             reader = _plan.Source.OpenReader(Token);
-            while (!Token.IsCancellationRequested)
+            while (!Token.IsCancellationRequested && Volatile.Read(ref _failedAt) == long.MaxValue)
             {
                 if (!Sizer.HasMeasurement && unmeasured >= _plan.Pool.MaxConcurrency)
                 {
@@ -218,14 +224,88 @@ internal sealed class StreamingMapRun<TSource, TResult>
         }
     }
 
-    internal void OnItemFailed(Exception ex)
+    /// <summary>
+    /// Under FailFast, an item's failure stops the map after its position: items after it are not started
+    /// (queued chunks skip them, the producer reads no more), items before it still run, so the ordered
+    /// stream yields every result before the failure and then throws it at its own position.
+    /// </summary>
+    internal void OnItemFailed(long index, Exception ex)
     {
-        if (_plan.Options.Failures == MapFailureMode.FailFast && !(ex is OperationCanceledException && Token.IsCancellationRequested))
+        if (_plan.Options.Failures != MapFailureMode.FailFast || (ex is OperationCanceledException && Token.IsCancellationRequested))
         {
-            if (Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(ex), null) is null)
+            return;
+        }
+
+        long seen = Volatile.Read(ref _failedAt);
+        while (index < seen)
+        {
+            long previous = Interlocked.CompareExchange(ref _failedAt, index, seen);
+            if (previous == seen)
             {
-                _cancellation.Cancel();
+                StopRunningAfter(index);
+                return;
             }
+
+            seen = previous;
+        }
+    }
+
+    private void StopRunningAfter(long index)
+    {
+        List<MapChunk<TSource, TResult>> later = [];
+        lock (_runningAsync)
+        {
+            foreach (MapChunk<TSource, TResult> chunk in _runningAsync)
+            {
+                if (chunk.FirstIndex > index)
+                {
+                    later.Add(chunk);
+                }
+            }
+        }
+
+        // Outside the lock: stopping runs the items' cancellation callbacks, and their continuations may
+        // finish a chunk, which untracks it.
+        foreach (MapChunk<TSource, TResult> chunk in later)
+        {
+            chunk.Stop();
+        }
+    }
+
+    internal void TrackRunning(MapChunk<TSource, TResult> chunk)
+    {
+        lock (_runningAsync)
+        {
+            _runningAsync.Add(chunk);
+        }
+
+        // A failure may have come before this chunk was tracked.
+        if (chunk.FirstIndex > Volatile.Read(ref _failedAt))
+        {
+            chunk.Stop();
+        }
+    }
+
+    internal void UntrackRunning(MapChunk<TSource, TResult> chunk)
+    {
+        lock (_runningAsync)
+        {
+            _runningAsync.Remove(chunk);
+        }
+    }
+
+    /// <summary>Whether an item must not start: the caller cancelled, or an earlier position failed fast.</summary>
+    internal bool ShouldSkip(long index) => Token.IsCancellationRequested || index > Volatile.Read(ref _failedAt);
+
+    /// <summary>
+    /// A queued chunk was dropped without running (its pool shut down with CancelPendingOnDispose): the map
+    /// stops with that reason, and the producer, which may be waiting for this chunk's measurement, stops too.
+    /// </summary>
+    internal void OnChunkAbandoned(Exception reason)
+    {
+        if (!Token.IsCancellationRequested && Interlocked.CompareExchange(ref _failure, ExceptionDispatchInfo.Capture(reason), null) is null)
+        {
+            CancellationSources.CancelQuietly(_cancellation);
         }
     }
 

@@ -8,8 +8,10 @@ internal struct WorkSlot
     internal const int Running = 2;
     internal const int Cancelled = 3;
 
-    // New -> Queued -> Running, or New|Queued -> Cancelled; every change is a compare-and-swap, so a
-    // cancellation and a worker racing for the same item cannot both win.
+    // New -> Queued -> Running, or New|Queued -> Cancelled. Every change another thread can race with is a
+    // compare-and-swap, so a cancellation and a worker cannot both win. Plain writes happen only where no
+    // race is possible: Prepare resets a running item to New before it is requeued (only its runner holds
+    // it), and DisposeAsync marks items it has already taken (as Running, under the lock) Cancelled.
     internal int State;
 
     // Written by the submitter before the item enters the inbox; read by the worker that dequeues it.
@@ -19,7 +21,8 @@ internal struct WorkSlot
     // Guarded by the pool's lock: which lane of the ReadyQueue holds the item, if any.
     internal byte Lane;
 
-    // Written by the submitter before enqueue; read and disposed by the worker that runs the item.
+    // Written by Prepare before the item is queued; disposed by whoever ends its queued life: the worker
+    // that runs it, a failed admission, or DisposeAsync when it abandons it.
     internal CancellationTokenRegistration Registration;
 
     // Written by the submitter before the item reaches another thread; read-only afterwards.

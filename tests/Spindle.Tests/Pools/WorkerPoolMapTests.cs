@@ -131,6 +131,47 @@ public sealed class WorkerPoolMapTests
     }
 
     [Fact]
+    public async Task Fail_fast_lets_earlier_items_finish_and_stops_later_running_ones()
+    {
+        await using var pool = WorkerPool.Create(new() { MaxConcurrency = 8 });
+        var earlier = new Gate();
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var received = new List<int>();
+
+        Task consume = Task.Run(async () =>
+        {
+            await foreach (int value in pool.MapAsync(Lazily(8), async (x, ct) =>
+            {
+                if (x < 5)
+                {
+                    await earlier.PassAsync(ct); // still running when item 5 fails; must not be cancelled
+                }
+                else if (x == 5)
+                {
+                    failed.SetResult();
+                    throw new InvalidOperationException("item 5 failed");
+                }
+                else
+                {
+                    await Task.Delay(Timeout.Infinite, ct); // after the failure: only cancellation ends these
+                }
+
+                return x;
+            }, new MapOptions { ChunkSize = 1 }))
+            {
+                received.Add(value);
+            }
+        });
+
+        await failed.Task.WaitAsync(Gate.Patience);
+        earlier.Open();
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => consume.WaitAsync(Gate.Patience));
+
+        Assert.Equal("item 5 failed", error.Message);
+        Assert.Equal([0, 1, 2, 3, 4], received);
+    }
+
+    [Fact]
     public async Task Collect_runs_every_item_and_keeps_each_outcome()
     {
         await using var pool = WorkerPool.Create(new() { MaxConcurrency = 2 });
@@ -350,26 +391,70 @@ public sealed class WorkerPoolMapTests
     }
 
     [Fact]
-    public async Task A_collected_map_carries_on_when_the_queue_is_full_between_its_chunks()
+    public async Task Issue2_a_collected_map_carries_on_when_the_queue_is_full_between_its_chunks()
     {
         // Regression: with CancelPendingOnDispose set, a runner going back into a full queue was refused
         // and the map failed as if the pool had been disposed.
         await using var pool = WorkerPool.Create(new() { MaxConcurrency = 1, QueueCapacity = 1, CancelPendingOnDispose = true });
         int[] source = Enumerable.Range(0, 100).ToArray();
-        Task<int>? other = null;
+        Task<Task<int>>? other = null;
 
         int[] results = await pool.MapAsync(source, x =>
         {
             if (x == 0)
             {
-                other = pool.SubmitAsync(() => -1).AsTask().Result; // fills the queue (capacity 1) from inside the map
+                other = pool.SubmitAsync(() => -1).AsTask(); // fills the queue (capacity 1) from inside the map
             }
 
             return x * 2;
         }, new MapOptions { ChunkSize = 10 }).ToArrayAsync();
 
         Assert.Equal(source.Select(x => x * 2), results);
-        Assert.Equal(-1, await other!);
+        Assert.Equal(-1, await await other!);
+    }
+
+    [Fact]
+    public async Task Issue2_a_collected_map_whose_queued_work_is_dropped_at_shutdown_fails_instead_of_returning_holes()
+    {
+        var pool = WorkerPool.Create(new() { MaxConcurrency = 1, CancelPendingOnDispose = true });
+        var gate = new Gate();
+        await pool.SubmitAsync(ct => gate.PassAsync(ct));
+        await gate.Entered;
+
+        ValueTask<int[]> map = pool.MapAsync(Enumerable.Range(0, 100).ToArray(), x => x + 1).ToArrayAsync();
+        ValueTask disposal = pool.DisposeAsync();
+        gate.Open();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => map.AsTask().WaitAsync(Gate.Patience));
+        await disposal;
+    }
+
+    [Fact]
+    public async Task Issue2_a_streamed_map_whose_queued_work_is_dropped_at_shutdown_ends_instead_of_hanging()
+    {
+        var pool = WorkerPool.Create(new() { MaxConcurrency = 1, CancelPendingOnDispose = true });
+        var gate = new Gate();
+        await pool.SubmitAsync(ct => gate.PassAsync(ct));
+        await gate.Entered;
+
+        Task<List<ItemOutcome<int>>> outcomes = pool.MapAsync(Lazily(100), x => x + 1).Outcomes.ToListAsync().AsTask();
+        ValueTask disposal = pool.DisposeAsync();
+        gate.Open();
+
+        // It ends (it used to wait for ever for a chunk that was dropped) and says why items did not run:
+        // in an outcome of a dropped chunk, or, when the shutdown came before the map queued anything, by
+        // throwing. A hang fails with TimeoutException.
+        try
+        {
+            List<ItemOutcome<int>> ended = await outcomes.WaitAsync(Gate.Patience);
+            Assert.True(ended.Count(o => o.Succeeded) < 100);
+            Assert.Contains(ended, o => o.Exception is ObjectDisposedException or OperationCanceledException);
+        }
+        catch (Exception ex) when (ex is ObjectDisposedException or OperationCanceledException)
+        {
+        }
+
+        await disposal;
     }
 
     [Theory]

@@ -252,6 +252,21 @@ public sealed class WorkerPoolSubmitTests
         Assert.Contains("'thumbnails' has been shut down", error.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Issue2_every_kind_of_submit_after_shutdown_throws_ObjectDisposedException(bool cancelPendingOnDispose)
+    {
+        var pool = WorkerPool.Create(new() { Name = "late", CancelPendingOnDispose = cancelPendingOnDispose });
+        await pool.DisposeAsync();
+        using var cts = new CancellationTokenSource();
+
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await pool.SubmitAsync(() => 1));
+        await Assert.ThrowsAsync<ObjectDisposedException>(async () => await pool.SubmitAsync(() => 1, cancellationToken: cts.Token));
+        var error = await Assert.ThrowsAsync<ObjectDisposedException>(async () => await pool.SubmitAsync(ct => ValueTask.FromResult(1)));
+        Assert.Contains("'late' has been shut down", error.Message);
+    }
+
     [Fact]
     public async Task A_submit_waiting_for_room_fails_when_the_pool_shuts_down()
     {
