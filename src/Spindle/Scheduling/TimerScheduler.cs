@@ -205,7 +205,11 @@ internal sealed class TimerScheduler : Scheduler
         {
             foreach ((ScheduledEntry entry, RunPlan plan, DateTimeOffset due, CancellationToken token) in starts)
             {
-                _ = Task.Run(() => RunAsync(entry, plan, due, token), CancellationToken.None);
+                // A pool entry only queues its call here (a pool never runs a call inline), so it reaches the
+                // pool in due order before this returns; a plain target runs on the thread pool, never on the timer's thread.
+                _ = entry.Pool is not null
+                    ? RunAsync(entry, plan, due, token)
+                    : Task.Run(() => RunAsync(entry, plan, due, token), CancellationToken.None);
             }
         }
     }
