@@ -12,6 +12,8 @@ internal static class TourCommand
         new MapChapter(),
         new ThreadsChapter(),
         new FuturesChapter(),
+        new SchedulerChapter(),
+        new StarvationChapter(),
     ];
 
     internal static Command Create(IAnsiConsole console)

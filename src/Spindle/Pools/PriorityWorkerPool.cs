@@ -210,11 +210,10 @@ internal sealed class PriorityWorkerPool : WorkerPool
             }
         }
 
-        double rank = -(double)item.Slot.Priority;
-        if (_needsEnqueueTime)
-        {
-            rank += _options.AgingRate * SecondsSinceStart();
-        }
+        // Without aging the clock is not read at all: the rank is just the negated priority.
+        double rank = _needsEnqueueTime
+            ? WorkKey.RankOf(item.Slot.Priority, _options.AgingRate, SecondsSinceStart())
+            : -(double)item.Slot.Priority;
 
         item.Slot.EnqueuedAt = _metrics.WaitTimeEnabled ? _time.GetTimestamp() : 0;
         item.Slot.Key = new WorkKey(rank, Interlocked.Increment(ref _counters.Sequence));

@@ -11,6 +11,12 @@ namespace Spindle.Pools;
 /// </remarks>
 internal readonly record struct WorkKey(double Rank, long Sequence) : IComparable<WorkKey>
 {
+    /// <summary>
+    /// The rank of an item of <paramref name="priority"/> queued at <paramref name="enqueuedAt"/> (seconds,
+    /// or any unit the rate is per): lower runs first. The pool and <c>Scheduling.PrioritySimulator</c> share it.
+    /// </summary>
+    internal static double RankOf(int priority, double agingRate, double enqueuedAt) => (agingRate * enqueuedAt) - priority;
+
     public int CompareTo(WorkKey other)
     {
         int byRank = Rank.CompareTo(other.Rank);

@@ -1,0 +1,350 @@
+namespace Spindle.Scheduling;
+
+/// <summary>
+/// The scheduler: two heaps under one lock (entries waiting for their time, entries due and waiting for a
+/// run slot) and one timer, always set for the earliest waiting entry.
+/// </summary>
+/// <remarks>
+/// Everything that changes the heaps ends in <see cref="Pump"/>: it moves what is due to the ready heap,
+/// starts as many runs as there are free slots (deciding each one's fate by its <see cref="MissedRunPolicy"/>),
+/// and sets the timer for whatever waits next. Runs are started outside the lock, on the thread pool, and
+/// call <see cref="Pump"/> again when they finish, after the entry has been planned anew.
+/// </remarks>
+internal sealed class TimerScheduler : Scheduler
+{
+    // A system timer cannot wait longer than about 49 days; a longer wait is taken in steps of this.
+    private static readonly TimeSpan LongestTimerWait = TimeSpan.FromDays(1);
+
+    private readonly SchedulerOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ITimer _timer;
+    private readonly Lock _lock = new();
+
+    // Guarded by _lock (a caller's seeded Random is not thread-safe).
+    private readonly Random _random;
+
+    // Guarded by _lock: entries waiting for their time, earliest first. An element whose version no longer
+    // matches its entry's (cancelled, or planned again) is stale and skipped.
+    private readonly PriorityQueue<(ScheduledEntry Entry, long Version), EntryKey> _waiting = new();
+
+    // Guarded by _lock: entries whose time has come, waiting for a run slot, in EntryKey order.
+    private readonly PriorityQueue<(ScheduledEntry Entry, long Version), EntryKey> _ready = new();
+
+    // Guarded by _lock: every entry that is not done, so that disposal reaches them all.
+    private readonly HashSet<ScheduledEntry> _live = [];
+
+    // Completed once the scheduler is disposed and no run is in progress: by disposal or by the last run.
+    private readonly TaskCompletionSource _idle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Guarded by _lock: runs in progress, the entries counted so far, and when the timer is set to fire.
+    private int _running;
+    private long _sequence;
+    private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
+
+    // Set once under _lock by the first DisposeAsync; read under _lock.
+    private TaskCompletionSource? _disposal;
+
+    internal TimerScheduler(SchedulerOptions options)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _random = options.JitterSource ?? Random.Shared;
+        _timer = _time.CreateTimer(static state => ((TimerScheduler)state!).Pump(fromTimer: true), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public override TimeProvider TimeProvider => _time;
+
+    public override ScheduledEntry Add(Schedule schedule, Func<CancellationToken, ValueTask> target, EntryOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(target);
+        options ??= EntryOptions.Default;
+        options.Validate();
+        ScheduledEntry entry;
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposal is not null, this);
+            entry = new ScheduledEntry(this, ++_sequence, schedule, target, options);
+            _live.Add(entry);
+            Plan(entry, schedule.First(_time.GetUtcNow()));
+        }
+
+        Pump(fromTimer: false);
+        return entry;
+    }
+
+    internal void Cancel(ScheduledEntry entry)
+    {
+        CancellationTokenSource? running = null;
+        lock (_lock)
+        {
+            if (entry.Stopped || entry.State == ScheduledEntry.Phase.Done)
+            {
+                return;
+            }
+
+            entry.Stopped = true;
+            if (entry.State == ScheduledEntry.Phase.Running)
+            {
+                running = entry.RunCancellation; // the run finishes the entry when it returns
+            }
+            else
+            {
+                Finish(entry);
+            }
+        }
+
+        // Outside the lock: cancellation callbacks are the target's code.
+        running?.Cancel();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        List<CancellationTokenSource> toCancel = [];
+        TaskCompletionSource disposal;
+        lock (_lock)
+        {
+            if (_disposal is not null)
+            {
+                return new ValueTask(_disposal.Task); // a second call waits for the first
+            }
+
+            disposal = _disposal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            foreach (ScheduledEntry entry in _live.ToArray())
+            {
+                entry.Stopped = true;
+                if (entry.State != ScheduledEntry.Phase.Running)
+                {
+                    Finish(entry);
+                }
+                else if (_options.CancelRunningOnDispose && entry.RunCancellation is { } cancellation)
+                {
+                    toCancel.Add(cancellation);
+                }
+            }
+
+            _waiting.Clear();
+            _ready.Clear();
+            if (_running == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+
+        return new ValueTask(ShutDownAsync(disposal, toCancel));
+    }
+
+    private async Task ShutDownAsync(TaskCompletionSource disposal, List<CancellationTokenSource> toCancel)
+    {
+        // A timer callback already in flight finds the scheduler disposed and does nothing.
+        await _timer.DisposeAsync().ConfigureAwait(false);
+        foreach (CancellationTokenSource cancellation in toCancel)
+        {
+            await cancellation.CancelAsync().ConfigureAwait(false);
+        }
+
+        await _idle.Task.ConfigureAwait(false);
+        disposal.TrySetResult();
+    }
+
+    /// <summary>Moves due entries to the ready heap, starts runs while slots are free, and sets the timer.</summary>
+    private void Pump(bool fromTimer)
+    {
+        List<(ScheduledEntry Entry, RunPlan Plan, DateTimeOffset Due, CancellationToken Token)>? starts = null;
+        lock (_lock)
+        {
+            if (_disposal is not null)
+            {
+                return;
+            }
+
+            if (fromTimer)
+            {
+                _armedFor = DateTimeOffset.MaxValue; // it has fired: whatever comes next needs setting
+            }
+
+            DateTimeOffset now = _time.GetUtcNow();
+            while (_waiting.TryPeek(out (ScheduledEntry Entry, long Version) item, out EntryKey key) && key.At <= now)
+            {
+                _waiting.Dequeue();
+                if (item.Version == item.Entry.Version)
+                {
+                    item.Entry.State = ScheduledEntry.Phase.Ready;
+                    _ready.Enqueue(item, key);
+                }
+            }
+
+            while (_running < _options.MaxConcurrency && _ready.TryDequeue(out (ScheduledEntry Entry, long Version) item, out _))
+            {
+                ScheduledEntry entry = item.Entry;
+                if (item.Version != entry.Version)
+                {
+                    continue;
+                }
+
+                RunPlan plan = CatchUpPlanner.Plan(entry.Schedule, entry.Due, now, entry.Options.MissedRuns, _options.LateTolerance + entry.JitterOffset);
+                entry.CountMissed(plan.Missed);
+                if (!plan.Run)
+                {
+                    Plan(entry, plan.Next); // always after now: Skip waits for the next occurrence
+                    continue;
+                }
+
+                entry.State = ScheduledEntry.Phase.Running;
+                entry.Version++;
+                entry.PublishNextRun(null);
+                entry.RunCancellation = new CancellationTokenSource();
+                _running++;
+                (starts ??= []).Add((entry, plan, entry.Due, entry.RunCancellation.Token));
+            }
+
+            Arm(now);
+        }
+
+        if (starts is not null)
+        {
+            foreach ((ScheduledEntry entry, RunPlan plan, DateTimeOffset due, CancellationToken token) in starts)
+            {
+                // A pool entry only queues its call here (a pool never runs a call inline), so it reaches the
+                // pool in due order before this returns; a plain target runs on the thread pool, never on the timer's thread.
+                _ = entry.Pool is not null
+                    ? RunAsync(entry, plan, due, token)
+                    : Task.Run(() => RunAsync(entry, plan, due, token), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task RunAsync(ScheduledEntry entry, RunPlan plan, DateTimeOffset due, CancellationToken token)
+    {
+        Exception? failure = null;
+        try
+        {
+            if (entry.Pool is { } pool)
+            {
+                Task<bool> call = await pool.SubmitAsync(
+                    async ct =>
+                    {
+                        await entry.Target(ct).ConfigureAwait(false);
+                        return true;
+                    },
+                    entry.Priority,
+                    token).ConfigureAwait(false);
+                await call.ConfigureAwait(false);
+            }
+            else
+            {
+                await entry.Target(token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Cancelled through the entry or the scheduler: an ending, not a failure.
+        }
+#pragma warning disable CA1031 // A target's failure of any kind must not stop the scheduler; it is reported below.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            failure = ex;
+        }
+
+        entry.CountRun(failure is not null);
+        if (failure is not null)
+        {
+            Report(entry, failure, due);
+        }
+
+        lock (_lock)
+        {
+            _running--;
+            entry.RunCancellation = null;
+            if (entry.Stopped)
+            {
+                Finish(entry);
+            }
+            else
+            {
+                Plan(entry, plan.NextFromFinish ? entry.Schedule.NextAfter(_time.GetUtcNow()) : plan.Next);
+            }
+
+            if (_disposal is not null && _running == 0)
+            {
+                _idle.TrySetResult();
+            }
+        }
+
+        Pump(fromTimer: false);
+        _options.AfterRun?.Invoke(entry);
+    }
+
+    private void Report(ScheduledEntry entry, Exception failure, DateTimeOffset due)
+    {
+        try
+        {
+            _options.OnRunFailed?.Invoke(new OnRunFailedArguments(entry, failure, due));
+        }
+#pragma warning disable CA1031 // The callback's own failure must not stop the scheduler either.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+        }
+    }
+
+    /// <summary>Queues the entry for <paramref name="next"/>, or finishes it when there is none. Under _lock.</summary>
+    private void Plan(ScheduledEntry entry, DateTimeOffset? next)
+    {
+        if (next is not { } due || entry.Stopped || _disposal is not null)
+        {
+            Finish(entry);
+            return;
+        }
+
+        entry.Due = due;
+        entry.JitterOffset = DrawJitter(entry.Options.Jitter);
+        entry.State = ScheduledEntry.Phase.Waiting;
+        entry.Version++;
+        _waiting.Enqueue((entry, entry.Version), entry.Key);
+        entry.PublishNextRun(entry.FireAt);
+    }
+
+    /// <summary>The entry runs no more. Under _lock.</summary>
+    private void Finish(ScheduledEntry entry)
+    {
+        entry.State = ScheduledEntry.Phase.Done;
+        entry.Version++;
+        entry.PublishNextRun(null);
+        _live.Remove(entry);
+        entry.Complete();
+    }
+
+    /// <summary>A random delay in whole milliseconds below <paramref name="jitter"/>. Under _lock.</summary>
+    private TimeSpan DrawJitter(TimeSpan jitter) =>
+        jitter <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Math.Floor(_random.NextDouble() * Math.Floor(jitter.TotalMilliseconds)));
+
+    /// <summary>Sets the timer for the earliest waiting entry. Under _lock, after everything due by <paramref name="now"/> has left the waiting heap.</summary>
+    private void Arm(DateTimeOffset now)
+    {
+        while (_waiting.TryPeek(out (ScheduledEntry Entry, long Version) stale, out _) && stale.Version != stale.Entry.Version)
+        {
+            _waiting.Dequeue();
+        }
+
+        DateTimeOffset at = _waiting.TryPeek(out _, out EntryKey next) ? next.At : DateTimeOffset.MaxValue;
+        if (at == _armedFor)
+        {
+            return;
+        }
+
+        _armedFor = at;
+        if (at == DateTimeOffset.MaxValue)
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        // Rounded up to whole milliseconds: a system timer truncates, and would otherwise fire just early.
+        long ticks = (at - now).Ticks;
+        long wholeMilliseconds = (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        TimeSpan wait = TimeSpan.FromMilliseconds(wholeMilliseconds);
+        _timer.Change(wait < LongestTimerWait ? wait : LongestTimerWait, Timeout.InfiniteTimeSpan);
+    }
+}

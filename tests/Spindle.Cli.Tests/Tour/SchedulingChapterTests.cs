@@ -1,0 +1,60 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Spindle.Cli.Tests.Tour;
+
+/// <summary>The scheduler and starvation chapters of issue 4.</summary>
+public sealed class SchedulingChapterTests
+{
+    [Fact]
+    public async Task Scheduler_runs_same_moment_entries_by_priority_ticks_three_times_and_shows_cron_across_spring_forward()
+    {
+        SpindleRun run = await SpindleRun.RunAsync("tour", "scheduler");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("scheduler: sched, intervals and cron", run.Output, StringComparison.Ordinal);
+
+        // Added low, urgent, normal (due together) then early (due sooner): they run early, urgent, normal, low.
+        string[] ran = [.. run.Lines.Select(line => Regex.Match(line, @"›\s+\d+ ms\s+(?<name>early|urgent|normal|low)\s")).Where(m => m.Success).Select(m => m.Groups["name"].Value)];
+        Assert.Equal(["early", "urgent", "normal", "low"], ran);
+
+        Assert.Matches(@"every 150 ms: ticks at \d+ ms, \d+ ms, \d+ ms; cancelled after 3 runs, next run: none\.", run.Output);
+
+        // Berlin, 30 March 2025: 02:30 does not exist; the run is at 03:00 CEST (01:00 UTC).
+        Assert.Contains("Sat 2025-03-29 02:30 +01:00  (01:30 UTC)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Sun 2025-03-30 03:00 +02:00  (01:00 UTC)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Mon 2025-03-31 02:30 +02:00  (00:30 UTC)", run.Output, StringComparison.Ordinal);
+        Assert.Contains("Tour finished", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Starvation_prints_the_tutorial_gantt_chart_exactly_and_aging_shortens_the_measured_wait()
+    {
+        SpindleRun run = await SpindleRun.RunAsync("tour", "starvation");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("|         P1         |       P3       |    P2    |\n0                    10               18         23\n", run.Output.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("process 1: start 0, finish 10, wait 0", run.Output, StringComparison.Ordinal);
+        Assert.Contains("process 3: start 10, finish 18, wait 10", run.Output, StringComparison.Ordinal);
+        Assert.Contains("process 2: start 18, finish 23, wait 18", run.Output, StringComparison.Ordinal);
+
+        (double strictWait, int strictBefore, int strictTotal) = Measured(run.Output, "strict priority");
+        (double agedWait, int agedBefore, int agedTotal) = Measured(run.Output, "aging");
+
+        // Strictly, every urgent job goes first; with aging the low job overtakes the urgent jobs that arrive later.
+        Assert.Equal(strictTotal, strictBefore);
+        Assert.True(agedBefore < agedTotal, $"aging: {agedBefore} of {agedTotal} urgent jobs ran first");
+        Assert.True(agedWait < strictWait, $"aging wait {agedWait} ms should be shorter than strict {strictWait} ms");
+        Assert.Contains("Tour finished", run.Output, StringComparison.Ordinal);
+    }
+
+    private static (double WaitMs, int Before, int Total) Measured(string output, string label)
+    {
+        Match m = Regex.Match(output, label + @" \(AgingRate = [^)]*\): the low-priority job waited (?<wait>\d+) ms; (?<before>\d+) of (?<total>\d+)");
+        Assert.True(m.Success, output);
+        return (
+            double.Parse(m.Groups["wait"].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups["before"].Value, CultureInfo.InvariantCulture),
+            int.Parse(m.Groups["total"].Value, CultureInfo.InvariantCulture));
+    }
+}
