@@ -19,7 +19,8 @@ public abstract class WorkerPool : IAsyncDisposable
     }
 
     /// <summary>Creates a pool; its workers start on demand.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">An option is out of its range; the message names it.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A number is out of its range; the message names the option.</exception>
+    /// <exception cref="ArgumentException">The name is empty or the time provider null; the message names the option.</exception>
     public static WorkerPool Create(WorkerPoolOptions? options = null)
     {
         options ??= new WorkerPoolOptions();

@@ -48,7 +48,14 @@ public sealed record WorkerPoolOptions
             throw new ArgumentOutOfRangeException(nameof(AgingRate), AgingRate, "WorkerPoolOptions.AgingRate must be between 0 (strict priority) and 1,000,000 points per second.");
         }
 
-        ArgumentException.ThrowIfNullOrWhiteSpace(Name, nameof(Name));
-        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            throw new ArgumentException("WorkerPoolOptions.Name must be a non-empty name (it appears in errors and metric tags).", nameof(Name));
+        }
+
+        if (TimeProvider is null)
+        {
+            throw new ArgumentNullException(nameof(TimeProvider), "WorkerPoolOptions.TimeProvider must not be null; TimeProvider.System is the default.");
+        }
     }
 }

@@ -284,6 +284,18 @@ public sealed class WorkerPoolSubmitTests
         await disposal;
     }
 
+    [Fact]
+    public void An_empty_name_or_a_missing_clock_is_refused_with_the_option_named()
+    {
+        var name = Assert.ThrowsAny<ArgumentException>(() => WorkerPool.Create(new() { Name = " " }));
+        Assert.Equal("Name", name.ParamName);
+        Assert.Contains("WorkerPoolOptions.Name", name.Message);
+
+        var clock = Assert.Throws<ArgumentNullException>(() => WorkerPool.Create(new() { TimeProvider = null! }));
+        Assert.Equal("TimeProvider", clock.ParamName);
+        Assert.Contains("WorkerPoolOptions.TimeProvider", clock.Message);
+    }
+
     [Theory]
     [InlineData(0, 10, 1.0, "MaxConcurrency")]
     [InlineData(5000, 10, 1.0, "MaxConcurrency")]
