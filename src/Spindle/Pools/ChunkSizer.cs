@@ -23,6 +23,7 @@ internal sealed class ChunkSizer
     // only blends two measurements, so no lock. -1 until the first measurement.
     private double _ticksPerItem = -1;
 
+    // Completed by the first worker to record a chunk; awaited by the producer before it sends more single items.
     private readonly TaskCompletionSource _firstMeasurement = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <remarks>

@@ -11,9 +11,16 @@ internal sealed class IndexedMapRun<TSource, TResult>
 {
     private readonly MapPlan<TSource, TResult> _plan;
     private readonly IReadOnlyList<TSource> _source;
-    private readonly TResult[] _results;
-    private readonly CancellationTokenSource _cancellation;
     private readonly int _workers;
+
+    // Each index is written by the one runner that claimed it; read by RunAsync after _done completes.
+    private readonly TResult[] _results;
+
+    // Cancelled by the caller's token (linked), or by any runner failing fast; read by every runner
+    // between blocks; disposed by RunAsync once every runner has retired.
+    private readonly CancellationTokenSource _cancellation;
+
+    // Completed by the last runner to retire; awaited by RunAsync.
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Claimed by runners with compare-and-swap: the first index no runner has taken.

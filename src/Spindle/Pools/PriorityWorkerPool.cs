@@ -633,5 +633,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
     {
         Debug.Assert(Volatile.Read(ref _activeWorkers) >= 0, "negative worker loop count");
         Debug.Assert(Queued >= 0, "negative queued count");
+        Debug.Assert(Volatile.Read(ref _counters.Taken) <= Volatile.Read(ref _counters.Admitted), "more items taken than admitted");
+        Debug.Assert(Volatile.Read(ref _activeWorkers) <= _options.MaxConcurrency, "more worker loops than MaxConcurrency");
     }
 }

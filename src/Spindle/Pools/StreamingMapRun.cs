@@ -15,8 +15,15 @@ namespace Spindle.Pools;
 internal sealed class StreamingMapRun<TSource, TResult>
 {
     private readonly MapPlan<TSource, TResult> _plan;
+    // Linked to the caller's tokens; cancelled by the consumer leaving early, or by a chunk dropped at
+    // shutdown; observed by the producer, by queued chunks (their removal) and by running items; disposed
+    // by the consumer in FinishAsync once everything has settled.
     private readonly CancellationTokenSource _cancellation;
+
+    // Taken by the producer, given back by the consumer; thread-safe itself.
     private readonly ItemWindow _window;
+
+    // Written by the producer (ordered: in source order) or by finishing chunks (unordered); read by the consumer.
     private readonly Channel<MapChunk<TSource, TResult>> _delivered =
         Channel.CreateUnbounded<MapChunk<TSource, TResult>>(new UnboundedChannelOptions { SingleReader = true });
 
