@@ -1,0 +1,161 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+
+namespace Spindle.Pipelines;
+
+/// <summary>
+/// The bounded buffer in front of a stage: a channel of segments, bounded in items (not segments) by
+/// permits a writer takes before its segment enters and a reader gives back as it takes one out, so a
+/// partial segment costs only what it holds. Spare arrays are kept for the writers to fill again.
+/// </summary>
+internal sealed class StageBuffer<T> : SegmentTarget<T>
+{
+    private readonly Channel<Segment<T>> _channel;
+    private readonly Lock _lock = new();
+
+    // Guarded by _lock: free item permits, writers waiting for permits (first come, first served; each
+    // waiter's segment enters the channel when it is granted), and the most items ever held.
+    private int _available;
+    private readonly Queue<Waiter> _waiters = new();
+    private int _peak;
+
+    // Arrays given back by readers, taken by writers. Lock-free; _spareCount (Interlocked) caps how many are kept.
+    private readonly ConcurrentQueue<T[]> _spares = new();
+    private int _spareCount;
+    private readonly int _maxSpares;
+
+    internal StageBuffer(BufferShape shape, bool singleWriter)
+    {
+        Capacity = shape.Capacity;
+        SegmentSize = shape.SegmentSize;
+        _available = shape.Capacity;
+        _maxSpares = (shape.Capacity / shape.SegmentSize) + 16;
+        _channel = Channel.CreateUnbounded<Segment<T>>(new UnboundedChannelOptions
+        {
+            SingleReader = shape.SingleReader,
+            SingleWriter = singleWriter,
+        });
+    }
+
+    internal int Capacity { get; }
+
+    internal int SegmentSize { get; }
+
+    /// <summary>Items in the buffer now (taken permits).</summary>
+    internal int Depth => Capacity - Volatile.Read(ref _available);
+
+    /// <summary>The most items the buffer has held at once; never more than <see cref="Capacity"/>.</summary>
+    internal int Peak => Volatile.Read(ref _peak);
+
+    internal override T[] Rent()
+    {
+        if (_spares.TryDequeue(out T[]? spare))
+        {
+            Interlocked.Decrement(ref _spareCount);
+            return spare;
+        }
+
+        return new T[SegmentSize];
+    }
+
+    /// <summary>Gives a segment's array back once its items have been handed on.</summary>
+    internal void Return(Segment<T> segment)
+    {
+        if (RuntimeHelpers.IsReferenceOrContainsReferences<T>())
+        {
+            Array.Clear(segment.Items, 0, segment.Count);
+        }
+
+        if (segment.Items.Length == SegmentSize && Interlocked.Increment(ref _spareCount) <= _maxSpares)
+        {
+            _spares.Enqueue(segment.Items);
+        }
+        else if (segment.Items.Length == SegmentSize)
+        {
+            Interlocked.Decrement(ref _spareCount);
+        }
+    }
+
+    internal override ValueTask WriteAsync(Segment<T> segment, CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        lock (_lock)
+        {
+            // Writing under the lock keeps segments in the order their permits were granted.
+            if (_waiters.Count == 0 && _available >= segment.Count)
+            {
+                Admit(segment);
+                return ValueTask.CompletedTask;
+            }
+
+            waiter = new Waiter(segment);
+            _waiters.Enqueue(waiter);
+        }
+
+        return new ValueTask(waiter.Granted.Task.WaitAsync(cancellationToken));
+    }
+
+    internal bool TryRead(out Segment<T> segment)
+    {
+        if (!_channel.Reader.TryRead(out segment))
+        {
+            return false;
+        }
+
+        Release(segment.Count);
+        return true;
+    }
+
+    internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+
+    /// <summary>No more segments: readers finish once they have taken what is there.</summary>
+    internal void Complete() => _channel.Writer.TryComplete();
+
+    private void Release(int count)
+    {
+        Waiter? first = null;
+        List<Waiter>? more = null;
+        lock (_lock)
+        {
+            _available += count;
+            while (_waiters.TryPeek(out Waiter? head) && _available >= head.Segment.Count)
+            {
+                _waiters.Dequeue();
+                Admit(head.Segment);
+                if (first is null)
+                {
+                    first = head;
+                }
+                else
+                {
+                    (more ??= []).Add(head);
+                }
+            }
+        }
+
+        first?.Granted.TrySetResult();
+        if (more is not null)
+        {
+            foreach (Waiter waiter in more)
+            {
+                waiter.Granted.TrySetResult();
+            }
+        }
+    }
+
+    // Called under _lock.
+    private void Admit(Segment<T> segment)
+    {
+        _available -= segment.Count;
+        _peak = Math.Max(_peak, Capacity - _available);
+        _channel.Writer.TryWrite(segment);
+    }
+
+    private sealed class Waiter(Segment<T> segment)
+    {
+        internal Segment<T> Segment { get; } = segment;
+
+        internal TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
