@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>A filter (or a tap) with an async delegate.</summary>
@@ -7,6 +9,7 @@ internal sealed class AsyncFilterStep<T>(Func<T, CancellationToken, ValueTask<bo
 
     internal override bool IsAsync => true;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal override async ValueTask ProcessAsync(Segment<T> input, Emitter<T> output, StageFailures failures, CancellationToken cancellationToken)
     {
         for (int i = 0; i < input.Count; i++)

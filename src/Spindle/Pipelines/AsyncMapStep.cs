@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>A map with an async delegate. Before it waits on an item, what the worker has is handed on.</summary>
@@ -7,6 +9,7 @@ internal sealed class AsyncMapStep<TIn, TOut>(Func<TIn, CancellationToken, Value
 
     internal override bool IsAsync => true;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal override async ValueTask ProcessAsync(Segment<TIn> input, Emitter<TOut> output, StageFailures failures, CancellationToken cancellationToken)
     {
         for (int i = 0; i < input.Count; i++)

@@ -22,7 +22,7 @@ internal sealed class BatchStage<T>(string name, StageOptions options, int size,
             Capacity = source.Capacity,
         };
         run.Rows.Add(counters);
-        var output = new StageBuffer<T[]>(outputShape, singleWriter: true);
+        var output = new StageBuffer<T[]>(run, outputShape, singleWriter: true);
         var worker = new BatchWorker<T>(run, source, output, counters, _size, _maxDelay);
         run.Spawn(worker.WorkAsync);
         return output;

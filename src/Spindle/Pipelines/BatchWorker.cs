@@ -32,9 +32,9 @@ internal sealed class BatchWorker<T>(PipelineRun run, StageBuffer<T> input, Stag
                 }
 
                 await emitter.FlushAsync(token).ConfigureAwait(false);
-                waiting ??= input.WaitToReadAsync(token).AsTask();
                 if (_batch is not null && maxDelay is not null)
                 {
+                    waiting ??= input.WaitToReadAsync().AsTask();
                     TimeSpan left = time.GetElapsedTime(time.GetTimestamp(), _deadline);
                     if (left > TimeSpan.Zero)
                     {
@@ -55,7 +55,7 @@ internal sealed class BatchWorker<T>(PipelineRun run, StageBuffer<T> input, Stag
                     }
                 }
 
-                bool more = await waiting.ConfigureAwait(false);
+                bool more = waiting is not null ? await waiting.ConfigureAwait(false) : await input.WaitToReadAsync().ConfigureAwait(false);
                 waiting = null;
                 if (!more)
                 {

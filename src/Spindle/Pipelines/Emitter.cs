@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>
@@ -8,6 +10,7 @@ internal sealed class Emitter<T>
 {
     private readonly StageCounters _counters;
     private readonly TimeProvider _time;
+    private readonly PermitWaiter<T> _waiter = new();
 
     internal Emitter(SegmentTarget<T> target, StageCounters counters, TimeProvider time)
     {
@@ -49,20 +52,28 @@ internal sealed class Emitter<T>
         Interlocked.Add(ref _counters.ItemsOut, Count);
         Items = Target.Rent();
         Count = 0;
-        ValueTask written = Target.WriteAsync(segment, cancellationToken);
-        return written.IsCompletedSuccessfully ? ValueTask.CompletedTask : AwaitRoomAsync(written);
+        ValueTask<bool> written = Target.WriteAsync(segment, _waiter);
+        return written.IsCompletedSuccessfully && written.Result ? ValueTask.CompletedTask : AwaitRoomAsync(written, cancellationToken);
     }
 
-    private async ValueTask AwaitRoomAsync(ValueTask written)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask AwaitRoomAsync(ValueTask<bool> written, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
+        bool admitted;
         try
         {
-            await written.ConfigureAwait(false);
+            admitted = await written.ConfigureAwait(false);
         }
         finally
         {
             BlockedTicks += _time.GetTimestamp() - started;
+        }
+
+        if (!admitted)
+        {
+            // The run stopped while this worker waited for room; the segment is dropped with it.
+            throw new OperationCanceledException(cancellationToken);
         }
     }
 }

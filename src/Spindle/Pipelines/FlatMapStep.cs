@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>
@@ -10,6 +12,7 @@ internal sealed class FlatMapStep<TIn, TOut>(Func<TIn, IEnumerable<TOut>>? many,
 
     internal override bool IsAsync => manyAsync is not null;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal override async ValueTask ProcessAsync(Segment<TIn> input, Emitter<TOut> output, StageFailures failures, CancellationToken cancellationToken)
     {
         for (int i = 0; i < input.Count; i++)

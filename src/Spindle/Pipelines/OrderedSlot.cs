@@ -13,9 +13,9 @@ internal sealed class OrderedSlot<T>(StageBuffer<T> downstream) : SegmentTarget<
 
     internal override T[] Rent() => downstream.Rent();
 
-    internal override ValueTask WriteAsync(Segment<T> segment, CancellationToken cancellationToken)
+    internal override ValueTask<bool> WriteAsync(Segment<T> segment, PermitWaiter<T> waiter)
     {
         Segments.Add(segment);
-        return ValueTask.CompletedTask;
+        return new ValueTask<bool>(true);
     }
 }

@@ -89,7 +89,7 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
             Segment<TIn> segment;
             while (!_input.TryRead(out segment))
             {
-                if (!await _input.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+                if (!await _input.WaitToReadAsync().ConfigureAwait(false))
                 {
                     return null;
                 }
@@ -108,6 +108,7 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
     private async Task SequenceAsync()
     {
         CancellationToken token = _run.Token;
+        var waiter = new PermitWaiter<TOut>();
         try
         {
             await foreach (OrderedSlot<TOut> slot in _slots.Reader.ReadAllAsync(token).ConfigureAwait(false))
@@ -115,7 +116,10 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
                 await slot.Done.Task.WaitAsync(token).ConfigureAwait(false);
                 foreach (Segment<TOut> segment in slot.Segments)
                 {
-                    await _output.WriteAsync(segment, token).ConfigureAwait(false);
+                    if (!await _output.WriteAsync(segment, waiter).ConfigureAwait(false))
+                    {
+                        throw new OperationCanceledException(token);
+                    }
                 }
             }
         }

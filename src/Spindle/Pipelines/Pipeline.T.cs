@@ -141,7 +141,7 @@ public sealed class Pipeline<T>
                     continue;
                 }
 
-                if (!await WaitAsync(output, token).ConfigureAwait(false))
+                if (!await output.WaitToReadAsync().ConfigureAwait(false))
                 {
                     break;
                 }
@@ -204,18 +204,6 @@ public sealed class Pipeline<T>
         run.ThrowIfEndedEarly();
     }
 
-    private static async ValueTask<bool> WaitAsync(StageBuffer<T> output, CancellationToken token)
-    {
-        try
-        {
-            return await output.WaitToReadAsync(token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            return false;
-        }
-    }
-
     private (PipelineRun Run, StageBuffer<T> Output, StageCounters Sink) Start(bool measuresSink, CancellationToken cancellationToken)
     {
         var run = new PipelineRun(_options, cancellationToken);
@@ -235,6 +223,7 @@ public sealed class Pipeline<T>
             Capacity = output.Capacity,
         };
         run.Rows.Add(sink);
+        run.AbortBuffersOnStop();
         Volatile.Write(ref _latest, run);
         return (run, output, sink);
     }

@@ -48,7 +48,7 @@ public static class Pipeline
         options.Validate();
         return new Pipeline<T>(options, (run, shape) =>
         {
-            var buffer = new StageBuffer<T>(shape, singleWriter: true);
+            var buffer = new StageBuffer<T>(run, shape, singleWriter: true);
             source.Start(run, buffer);
             return buffer;
         }, []);

@@ -13,6 +13,9 @@ internal sealed class PipelineRun : IDisposable
     // Written once (first failure wins, Interlocked) by any worker; read by the consumer after every task ended.
     private PipelineStageException? _failure;
 
+    // Written once by the consumer after the run is built; disposed with the run.
+    private CancellationTokenRegistration _stopRegistration;
+
     // Written by the consumer when the run has ended; read by snapshots. 0 while running.
     private long _finished;
 
@@ -35,6 +38,9 @@ internal sealed class PipelineRun : IDisposable
     /// <summary>Source, stages and sink in pipeline order; filled while the run is built, before any task starts.</summary>
     internal List<StageCounters> Rows { get; } = [];
 
+    /// <summary>Every buffer of the run, aborted when it stops; filled while the run is built.</summary>
+    internal List<IStageBuffer> Buffers { get; } = [];
+
     internal long Started { get; }
 
     internal long Finished => Volatile.Read(ref _finished);
@@ -43,6 +49,18 @@ internal sealed class PipelineRun : IDisposable
 
     /// <summary>Starts a task of the run on the thread pool; called only while the run is being built.</summary>
     internal void Spawn(Func<Task> work) => _tasks.Add(Task.Run(work, CancellationToken.None));
+
+    /// <summary>
+    /// Called once the run is built: stopping the run from now on (failure, caller's token, consumer gone)
+    /// aborts every buffer, which wakes every waiting reader and writer. If it already stopped, at once.
+    /// </summary>
+    internal void AbortBuffersOnStop() => _stopRegistration = Token.UnsafeRegister(static state =>
+    {
+        foreach (IStageBuffer buffer in ((PipelineRun)state!).Buffers)
+        {
+            buffer.Abort();
+        }
+    }, this);
 
     /// <summary>Records the first failure and cancels every stage.</summary>
     internal void Fail(PipelineStageException failure)
@@ -75,5 +93,9 @@ internal sealed class PipelineRun : IDisposable
         _callerToken.ThrowIfCancellationRequested();
     }
 
-    public void Dispose() => _cancellation.Dispose();
+    public void Dispose()
+    {
+        _stopRegistration.Dispose();
+        _cancellation.Dispose();
+    }
 }

@@ -25,7 +25,7 @@ internal sealed class PipelineSink<T>(Action<T>? sink, Func<T, CancellationToken
                     continue;
                 }
 
-                if (!await output.WaitToReadAsync(token).ConfigureAwait(false))
+                if (!await output.WaitToReadAsync().ConfigureAwait(false))
                 {
                     return;
                 }

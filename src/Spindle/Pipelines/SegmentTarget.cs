@@ -6,6 +6,9 @@ internal abstract class SegmentTarget<T>
     /// <summary>An empty array to fill, of the segment size of the buffer the items are bound for.</summary>
     internal abstract T[] Rent();
 
-    /// <summary>Delivers a segment; waits while the buffer it goes to is full.</summary>
-    internal abstract ValueTask WriteAsync(Segment<T> segment, CancellationToken cancellationToken);
+    /// <summary>
+    /// Delivers a segment, waiting on <paramref name="waiter"/> (the writer's own) while the buffer is full.
+    /// False when the run stopped and the segment was dropped.
+    /// </summary>
+    internal abstract ValueTask<bool> WriteAsync(Segment<T> segment, PermitWaiter<T> waiter);
 }

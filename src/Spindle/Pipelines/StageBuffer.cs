@@ -9,24 +9,27 @@ namespace Spindle.Pipelines;
 /// permits a writer takes before its segment enters and a reader gives back as it takes one out, so a
 /// partial segment costs only what it holds. Spare arrays are kept for the writers to fill again.
 /// </summary>
-internal sealed class StageBuffer<T> : SegmentTarget<T>
+internal sealed class StageBuffer<T> : SegmentTarget<T>, IStageBuffer
 {
     private readonly Channel<Segment<T>> _channel;
     private readonly Lock _lock = new();
 
     // Guarded by _lock: free item permits, writers waiting for permits (first come, first served; each
-    // waiter's segment enters the channel when it is granted), and the most items ever held.
+    // waiter's segment enters the channel when it is granted), the most items ever held, and whether the
+    // run stopped (no writer waits any more).
     private int _available;
-    private readonly Queue<Waiter> _waiters = new();
+    private readonly Queue<PermitWaiter<T>> _waiters = new();
     private int _peak;
+    private bool _aborted;
 
     // Arrays given back by readers, taken by writers. Lock-free; _spareCount (Interlocked) caps how many are kept.
     private readonly ConcurrentQueue<T[]> _spares = new();
     private int _spareCount;
     private readonly int _maxSpares;
 
-    internal StageBuffer(BufferShape shape, bool singleWriter)
+    internal StageBuffer(PipelineRun run, BufferShape shape, bool singleWriter)
     {
+        run.Buffers.Add(this);
         Capacity = shape.Capacity;
         SegmentSize = shape.SegmentSize;
         _available = shape.Capacity;
@@ -77,23 +80,26 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>
         }
     }
 
-    internal override ValueTask WriteAsync(Segment<T> segment, CancellationToken cancellationToken)
+    internal override ValueTask<bool> WriteAsync(Segment<T> segment, PermitWaiter<T> waiter)
     {
-        Waiter waiter;
         lock (_lock)
         {
             // Writing under the lock keeps segments in the order their permits were granted.
             if (_waiters.Count == 0 && _available >= segment.Count)
             {
                 Admit(segment);
-                return ValueTask.CompletedTask;
+                return new ValueTask<bool>(true);
             }
 
-            waiter = new Waiter(segment);
-            _waiters.Enqueue(waiter);
-        }
+            if (_aborted)
+            {
+                return new ValueTask<bool>(false);
+            }
 
-        return new ValueTask(waiter.Granted.Task.WaitAsync(cancellationToken));
+            ValueTask<bool> granted = waiter.Arm(segment);
+            _waiters.Enqueue(waiter);
+            return granted;
+        }
     }
 
     internal bool TryRead(out Segment<T> segment)
@@ -107,19 +113,42 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>
         return true;
     }
 
-    internal ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken) => _channel.Reader.WaitToReadAsync(cancellationToken);
+    /// <summary>
+    /// Waits for a segment; false once the buffer is completed and empty. It takes no token: a stopped run
+    /// aborts its buffers instead (<see cref="Abort"/>), which lets the channel reuse one waiter throughout.
+    /// </summary>
+    internal ValueTask<bool> WaitToReadAsync() => _channel.Reader.WaitToReadAsync(CancellationToken.None);
 
     /// <summary>No more segments: readers finish once they have taken what is there.</summary>
     internal void Complete() => _channel.Writer.TryComplete();
 
+    /// <summary>The run stopped: waiting writers give up, readers see the end.</summary>
+    public void Abort()
+    {
+        PermitWaiter<T>[] waiting;
+        lock (_lock)
+        {
+            _aborted = true;
+            waiting = [.. _waiters];
+            _waiters.Clear();
+        }
+
+        foreach (PermitWaiter<T> waiter in waiting)
+        {
+            waiter.Complete(admitted: false);
+        }
+
+        Complete();
+    }
+
     private void Release(int count)
     {
-        Waiter? first = null;
-        List<Waiter>? more = null;
+        PermitWaiter<T>? first = null;
+        List<PermitWaiter<T>>? more = null;
         lock (_lock)
         {
             _available += count;
-            while (_waiters.TryPeek(out Waiter? head) && _available >= head.Segment.Count)
+            while (_waiters.TryPeek(out PermitWaiter<T>? head) && _available >= head.Segment.Count)
             {
                 _waiters.Dequeue();
                 Admit(head.Segment);
@@ -134,12 +163,12 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>
             }
         }
 
-        first?.Granted.TrySetResult();
+        first?.Complete(admitted: true);
         if (more is not null)
         {
-            foreach (Waiter waiter in more)
+            foreach (PermitWaiter<T> waiter in more)
             {
-                waiter.Granted.TrySetResult();
+                waiter.Complete(admitted: true);
             }
         }
     }
@@ -150,12 +179,5 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>
         _available -= segment.Count;
         _peak = Math.Max(_peak, Capacity - _available);
         _channel.Writer.TryWrite(segment);
-    }
-
-    private sealed class Waiter(Segment<T> segment)
-    {
-        internal Segment<T> Segment { get; } = segment;
-
-        internal TaskCompletionSource Granted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>
@@ -37,7 +39,7 @@ internal sealed class StageWorkers<TIn, TOut>(
 
                 // Nothing to do: hand on what this worker holds before it waits.
                 await emitter.FlushAsync(token).ConfigureAwait(false);
-                if (!await input.WaitToReadAsync(token).ConfigureAwait(false))
+                if (!await input.WaitToReadAsync().ConfigureAwait(false))
                 {
                     break;
                 }
@@ -61,6 +63,7 @@ internal sealed class StageWorkers<TIn, TOut>(
     }
 
     /// <summary>Runs the step over one segment, counting items in and the busy time (less time blocked downstream).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal static async ValueTask ProcessAsync(
         StageStep<TIn, TOut> step, Segment<TIn> segment, Emitter<TOut> emitter, StageFailures failures, StageCounters counters, TimeProvider time, CancellationToken cancellationToken)
     {

@@ -16,7 +16,7 @@ internal sealed class StepStage<TIn, TOut>(string name, StageOptions options, St
         };
         run.Rows.Add(counters);
         bool ordered = Options.Ordered && Options.Workers > 1;
-        var output = new StageBuffer<TOut>(outputShape, singleWriter: Options.Workers == 1 || ordered);
+        var output = new StageBuffer<TOut>(run, outputShape, singleWriter: Options.Workers == 1 || ordered);
         var failures = new StageFailures(run, counters, Options.Errors);
         if (ordered)
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>A filter (or a tap, whose predicate runs the action and keeps the item) with a synchronous delegate.</summary>
@@ -7,6 +9,7 @@ internal sealed class SyncFilterStep<T>(Func<T, bool> predicate, string kind) : 
 
     internal override bool IsAsync => false;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal override async ValueTask ProcessAsync(Segment<T> input, Emitter<T> output, StageFailures failures, CancellationToken cancellationToken)
     {
         int next = 0;

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>A map with a synchronous delegate: a tight loop straight into the output segment.</summary>
@@ -7,6 +9,7 @@ internal sealed class SyncMapStep<TIn, TOut>(Func<TIn, TOut> map) : StageStep<TI
 
     internal override bool IsAsync => false;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal override async ValueTask ProcessAsync(Segment<TIn> input, Emitter<TOut> output, StageFailures failures, CancellationToken cancellationToken)
     {
         int next = 0;
