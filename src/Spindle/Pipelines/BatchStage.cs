@@ -12,7 +12,7 @@ internal sealed class BatchStage<T>(string name, StageOptions options, int size,
 
     internal override BufferShape InputShape => BufferShape.For(Options.Buffer, 1, itemAtATime: false);
 
-    internal override object Start(PipelineRun run, object input, BufferShape outputShape)
+    internal override object Start(PipelineRun run, object input, string outputReader, BufferShape outputShape)
     {
         var source = (StageBuffer<T>)input;
         var counters = new StageCounters(Name, _maxDelay is null ? "batch" : "batch/time", 1)
@@ -22,7 +22,7 @@ internal sealed class BatchStage<T>(string name, StageOptions options, int size,
             Capacity = source.Capacity,
         };
         run.Rows.Add(counters);
-        var output = new StageBuffer<T[]>(run, outputShape, singleWriter: true);
+        var output = new StageBuffer<T[]>(run, outputReader, outputShape, singleWriter: true);
         var worker = new BatchWorker<T>(run, source, output, counters, _size, _maxDelay);
         run.Spawn(worker.WorkAsync);
         return output;

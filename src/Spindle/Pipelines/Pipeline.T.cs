@@ -11,13 +11,13 @@ namespace Spindle.Pipelines;
 public sealed class Pipeline<T>
 {
     private readonly PipelineOptions _options;
-    private readonly Func<PipelineRun, BufferShape, object> _startSource;
+    private readonly Func<PipelineRun, string, BufferShape, object> _startSource;
     private readonly StageDefinition[] _stages;
 
     // The latest run started from this pipeline: written when a run is built, read by Snapshot on any thread.
     private PipelineRun? _latest;
 
-    internal Pipeline(PipelineOptions options, Func<PipelineRun, BufferShape, object> startSource, StageDefinition[] stages)
+    internal Pipeline(PipelineOptions options, Func<PipelineRun, string, BufferShape, object> startSource, StageDefinition[] stages)
     {
         _options = options;
         _startSource = startSource;
@@ -208,10 +208,11 @@ public sealed class Pipeline<T>
     {
         var run = new PipelineRun(_options, cancellationToken);
         BufferShape outputShape = BufferShape.For(_options.OutputBuffer, 1, itemAtATime: false);
-        object buffer = _startSource(run, _stages.Length > 0 ? _stages[0].InputShape : outputShape);
+        object buffer = _startSource(run, _stages.Length > 0 ? _stages[0].Name : "sink", _stages.Length > 0 ? _stages[0].InputShape : outputShape);
         for (int i = 0; i < _stages.Length; i++)
         {
-            buffer = _stages[i].Start(run, buffer, i + 1 < _stages.Length ? _stages[i + 1].InputShape : outputShape);
+            bool last = i + 1 == _stages.Length;
+            buffer = _stages[i].Start(run, buffer, last ? "sink" : _stages[i + 1].Name, last ? outputShape : _stages[i + 1].InputShape);
         }
 
         var output = (StageBuffer<T>)buffer;

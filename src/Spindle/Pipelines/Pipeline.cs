@@ -46,9 +46,9 @@ public static class Pipeline
     {
         options ??= PipelineOptions.Default;
         options.Validate();
-        return new Pipeline<T>(options, (run, shape) =>
+        return new Pipeline<T>(options, (run, firstReader, shape) =>
         {
-            var buffer = new StageBuffer<T>(run, shape, singleWriter: true);
+            var buffer = new StageBuffer<T>(run, firstReader, shape, singleWriter: true);
             source.Start(run, buffer);
             return buffer;
         }, []);

@@ -25,6 +25,9 @@ public sealed record PipelineOptions
     /// <summary>Test hook: called with the stage's name each time a batch stage arms its deadline timer.</summary>
     internal Action<string>? BatchTimerArmed { get; init; }
 
+    /// <summary>Test hook: called with the reader's name (a stage, or <c>sink</c>) each time a writer finds its buffer full and waits.</summary>
+    internal Action<string>? WriterWaiting { get; init; }
+
     internal static PipelineOptions Default { get; } = new();
 
     internal void Validate()

@@ -26,10 +26,12 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>, IStageBuffer
     private readonly ConcurrentQueue<T[]> _spares = new();
     private int _spareCount;
     private readonly int _maxSpares;
+    private readonly Action? _writerWaiting;
 
-    internal StageBuffer(PipelineRun run, BufferShape shape, bool singleWriter)
+    internal StageBuffer(PipelineRun run, string readerName, BufferShape shape, bool singleWriter)
     {
         run.Buffers.Add(this);
+        _writerWaiting = run.Options.WriterWaiting is { } hook ? () => hook(readerName) : null;
         Capacity = shape.Capacity;
         SegmentSize = shape.SegmentSize;
         _available = shape.Capacity;
@@ -82,6 +84,7 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>, IStageBuffer
 
     internal override ValueTask<bool> WriteAsync(Segment<T> segment, PermitWaiter<T> waiter)
     {
+        ValueTask<bool> granted;
         lock (_lock)
         {
             // Writing under the lock keeps segments in the order their permits were granted.
@@ -96,10 +99,12 @@ internal sealed class StageBuffer<T> : SegmentTarget<T>, IStageBuffer
                 return new ValueTask<bool>(false);
             }
 
-            ValueTask<bool> granted = waiter.Arm(segment);
+            granted = waiter.Arm(segment);
             _waiters.Enqueue(waiter);
-            return granted;
         }
+
+        _writerWaiting?.Invoke();
+        return granted;
     }
 
     internal bool TryRead(out Segment<T> segment)

@@ -15,7 +15,8 @@ internal abstract class StageDefinition(string name, StageOptions options)
 
     /// <summary>
     /// Starts the stage reading <paramref name="input"/> (a <see cref="StageBuffer{T}"/> of its input type) and
-    /// returns its output buffer (a <see cref="StageBuffer{T}"/> of its output type), laid out as <paramref name="outputShape"/>.
+    /// returns its output buffer (a <see cref="StageBuffer{T}"/> of its output type), laid out as <paramref name="outputShape"/>
+    /// and read by the stage named <paramref name="outputReader"/> (or the sink).
     /// </summary>
-    internal abstract object Start(PipelineRun run, object input, BufferShape outputShape);
+    internal abstract object Start(PipelineRun run, object input, string outputReader, BufferShape outputShape);
 }

@@ -5,7 +5,7 @@ internal sealed class StepStage<TIn, TOut>(string name, StageOptions options, St
 {
     internal override BufferShape InputShape => BufferShape.For(Options.Buffer, Options.Workers, step.IsAsync);
 
-    internal override object Start(PipelineRun run, object input, BufferShape outputShape)
+    internal override object Start(PipelineRun run, object input, string outputReader, BufferShape outputShape)
     {
         var source = (StageBuffer<TIn>)input;
         var counters = new StageCounters(Name, step.Kind, Options.Workers)
@@ -16,7 +16,7 @@ internal sealed class StepStage<TIn, TOut>(string name, StageOptions options, St
         };
         run.Rows.Add(counters);
         bool ordered = Options.Ordered && Options.Workers > 1;
-        var output = new StageBuffer<TOut>(run, outputShape, singleWriter: Options.Workers == 1 || ordered);
+        var output = new StageBuffer<TOut>(run, outputReader, outputShape, singleWriter: Options.Workers == 1 || ordered);
         var failures = new StageFailures(run, counters, Options.Errors);
         if (ordered)
         {
