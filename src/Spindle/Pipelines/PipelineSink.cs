@@ -15,12 +15,12 @@ internal sealed class PipelineSink<T>(Action<T>? sink, Func<T, CancellationToken
                 {
                     token.ThrowIfCancellationRequested();
                     Interlocked.Add(ref counters.ItemsIn, segment.Count);
-                    counters.BusyWorkers = 1;
+                    Volatile.Write(ref counters.BusyWorkers, 1);
                     long started = time.GetTimestamp();
                     await DeliverAsync(segment, run, token).ConfigureAwait(false);
                     Interlocked.Add(ref counters.BusyTicks, time.GetTimestamp() - started);
                     Interlocked.Add(ref counters.ItemsOut, segment.Count);
-                    counters.BusyWorkers = 0;
+                    Volatile.Write(ref counters.BusyWorkers, 0);
                     output.Return(segment);
                     continue;
                 }
@@ -37,7 +37,7 @@ internal sealed class PipelineSink<T>(Action<T>? sink, Func<T, CancellationToken
         }
         finally
         {
-            counters.BusyWorkers = 0;
+            Volatile.Write(ref counters.BusyWorkers, 0);
             run.Stop();
         }
     }

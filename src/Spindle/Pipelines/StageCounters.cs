@@ -24,7 +24,7 @@ internal sealed class StageCounters(string name, string kind, int workers)
     /// <summary>Timestamp ticks workers spent on items, less time blocked on a full buffer downstream. Interlocked.</summary>
     internal long BusyTicks;
 
-    /// <summary>Workers busy with a segment now. Interlocked, by workers.</summary>
+    /// <summary>Workers busy with a segment now. Interlocked by workers (Volatile by the one sink); read by snapshots.</summary>
     internal int BusyWorkers;
 
     /// <summary>Whether the busy time of this row is measured (not for the source, nor an enumerated output).</summary>
