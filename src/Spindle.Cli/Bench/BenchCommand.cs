@@ -11,7 +11,40 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Whole-system benchmarks, side by side with their baselines in one run.");
         bench.Subcommands.Add(CreateMap(console, json));
+        bench.Subcommands.Add(CreatePipeline(console, json));
         return bench;
+    }
+
+    private static Command CreatePipeline(IAnsiConsole console, TextWriter json)
+    {
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per line instead of tables." };
+        var runs = new Option<int>("--runs") { Description = "Measured runs per variant (at least 1).", DefaultValueFactory = _ => 5 };
+        var warmups = new Option<int>("--warmups") { Description = "Unmeasured warm-up runs per variant.", DefaultValueFactory = _ => 1 };
+        var items = new Option<int>("--items") { Description = "Items through the trivial pipeline (the memory workload also runs a tenth of them).", DefaultValueFactory = _ => 10_000_000 };
+        var workers = new Option<int>("--workers") { Description = "Workers per stage of the trivial pipeline.", DefaultValueFactory = _ => 1 };
+        var buffer = new Option<int>("--buffer") { Description = "Buffer (Dataflow: BoundedCapacity) per stage of the trivial pipeline.", DefaultValueFactory = _ => 1024 };
+        var ioItems = new Option<int>("--io-items") { Description = "Items through the I/O-like stage at each worker count.", DefaultValueFactory = _ => 200 };
+        var workload = new Option<string>("--workload") { Description = "trivial, io, memory or all.", DefaultValueFactory = _ => "all" };
+        workload.AcceptOnlyFromAmong("all", "trivial", "io", "memory");
+        AtLeast(runs, 1);
+        AtLeast(warmups, 0);
+        AtLeast(items, 1);
+        AtLeast(workers, 1);
+        AtLeast(buffer, 1);
+        AtLeast(ioItems, 1);
+        var pipeline = new Command("pipeline", "Three trivial stages, an I/O-like stage by worker count, and peak memory: Spindle's Pipeline and TPL Dataflow side by side.")
+        {
+            jsonOption, runs, warmups, items, workers, buffer, ioItems, workload,
+        };
+        pipeline.SetAction(async (result, cancellationToken) =>
+        {
+            var settings = new PipelineBenchmark.Settings(
+                result.GetValue(items), result.GetValue(workers), result.GetValue(buffer), result.GetValue(ioItems),
+                result.GetValue(runs), result.GetValue(warmups), result.GetValue(jsonOption), result.GetValue(workload)!);
+            await new PipelineBenchmark(console, json).RunAsync(settings, cancellationToken);
+            return 0;
+        });
+        return pipeline;
     }
 
     private static Command CreateMap(IAnsiConsole console, TextWriter json)

@@ -12,6 +12,7 @@ internal static class TourCommand
         new MapChapter(),
         new ThreadsChapter(),
         new FuturesChapter(),
+        new PipelineChapter(),
         new SchedulerChapter(),
         new StarvationChapter(),
     ];

@@ -75,6 +75,51 @@ public sealed class BenchCommandTests
         Assert.Equal("", run.Json);
     }
 
+    [Fact]
+    public void Bench_pipeline_alone_is_accepted_with_the_documented_defaults()
+    {
+        ParseResult result = Parse("bench", "pipeline");
+
+        Assert.Empty(result.Errors.Select(error => error.Message));
+        Assert.Equal(5, result.GetValue<int>("--runs"));
+        Assert.Equal(1, result.GetValue<int>("--warmups"));
+        Assert.Equal(10_000_000, result.GetValue<int>("--items"));
+        Assert.Equal(1, result.GetValue<int>("--workers"));
+        Assert.Equal(1024, result.GetValue<int>("--buffer"));
+        Assert.Equal(200, result.GetValue<int>("--io-items"));
+        Assert.Equal("all", result.GetValue<string>("--workload"));
+    }
+
+    [Theory]
+    [InlineData("--runs", "0", "at least 1")]
+    [InlineData("--items", "0", "at least 1")]
+    [InlineData("--workers", "0", "at least 1")]
+    [InlineData("--buffer", "0", "at least 1")]
+    [InlineData("--io-items", "0", "at least 1")]
+    public async Task A_pipeline_count_out_of_range_is_refused_before_anything_runs(string option, string value, string range)
+    {
+        // Every other count is valid, so the refusal can only come from the one under test.
+        string[] valid = ["--items", "1000", "--io-items", "4", "--runs", "1"];
+        string[] others = [.. valid.Chunk(2).Where(pair => pair[0] != option).SelectMany(pair => pair)];
+        SpindleRun run = await SpindleRun.InvokeAsync(["bench", "pipeline", "--json", .. others, option, value]);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains(option, run.Errors, StringComparison.Ordinal);
+        Assert.Contains(range, run.Errors, StringComparison.Ordinal);
+        Assert.Equal("", run.Json);
+    }
+
+    [Fact]
+    public async Task An_unknown_pipeline_workload_is_refused_with_the_ones_there_are()
+    {
+        SpindleRun run = await SpindleRun.InvokeAsync("bench", "pipeline", "--json", "--workload", "bogus");
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("'bogus'", run.Errors, StringComparison.Ordinal);
+        Assert.Contains("'memory'", run.Errors, StringComparison.Ordinal);
+        Assert.Equal("", run.Json);
+    }
+
     private static readonly KeyValuePair<string, string>[] ValidCounts =
     [
         new("--runs", "1"), new("--warmups", "0"), new("--trivial-n", "20000"), new("--heavy-n", "2000"),

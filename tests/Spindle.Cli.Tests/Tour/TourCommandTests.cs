@@ -4,7 +4,7 @@ namespace Spindle.Cli.Tests.Tour;
 
 public sealed class TourCommandTests
 {
-    private static readonly string[] ChapterNames = ["map", "threads", "futures", "scheduler", "starvation"];
+    private static readonly string[] ChapterNames = ["map", "threads", "futures", "pipeline", "scheduler", "starvation"];
 
     [Fact]
     public async Task List_names_every_chapter_and_runs_none()
@@ -103,6 +103,34 @@ public sealed class TourCommandTests
         }
 
         Assert.Matches(@"the heavy map ran \S+× faster on the WorkerPool than in a loop\.", run.Output);
+        Assert.Contains("Tour finished", run.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Pipeline_shows_every_stage_and_marks_the_slow_one_as_the_bottleneck()
+    {
+        SpindleRun run = await SpindleRun.RunAsync("tour", "pipeline");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("pipeline: a task decomposed into stages of workers", run.Output, StringComparison.Ordinal);
+        Assert.Contains("pl.thread.map(f, stage, workers=4, maxsize=64)", run.Output, StringComparison.Ordinal);
+
+        // Three snapshots (midway, end, and the rerun), each with a row per stage and the source and sink.
+        foreach (string stage in new[] { "source", "parse", "transform", "write", "sink" })
+        {
+            Assert.Equal(3, run.Lines.Count(line => Regex.IsMatch(line, $@"^\s*{stage}\s+\d")));
+        }
+
+        // The marker sits on the transform rows and nowhere else.
+        string[] marked = [.. run.Lines.Where(line => line.EndsWith('◀'))];
+        Assert.Equal(3, marked.Length);
+        Assert.All(marked, line => Assert.StartsWith("transform", line.TrimStart(), StringComparison.Ordinal));
+        Assert.Matches(@"◀ bottleneck: transform \(\d+ % busy\); 400 records in \d+ ms\.", run.Output);
+        Assert.Matches(@"transform with 16 workers: 400 records in \d+ ms, \S+× the throughput of 4 workers\.", run.Output);
+
+        // At the end every stage has passed all 400 records on.
+        string end = Section(run.Output, "at the end:", "◀ bottleneck:");
+        Assert.Equal(4, end.Split('\n').Count(line => Regex.IsMatch(line, @"^\s+(parse|transform|write|sink)\s+\d+\s+0\s+400\s+400\s")));
         Assert.Contains("Tour finished", run.Output, StringComparison.Ordinal);
     }
 
