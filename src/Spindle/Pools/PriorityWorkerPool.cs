@@ -138,7 +138,8 @@ internal sealed class PriorityWorkerPool : WorkerPool
             return ValueTask.FromException<Task<TResult>>(ClosedError());
         }
 
-        Prepare(call, priority, default);
+        // A fresh call's slot is all defaults (New, no token, no registration): only the priority to set.
+        call.Slot.Priority = priority;
         return TryAdmit(call) switch
         {
             Admission.Queued or Admission.Cancelled => new ValueTask<Task<TResult>>(call),
