@@ -171,15 +171,22 @@ internal sealed class PriorityWorkerPool : WorkerPool
     /// <summary>Sets an item up: its priority, its token, and removal when that token fires.</summary>
     private void Prepare(IWorkItem item, int priority, CancellationToken cancellationToken)
     {
-        item.Slot.State = WorkSlot.New;
-        item.Slot.Priority = priority;
-        item.Slot.CancellationToken = cancellationToken;
-        item.Slot.Registration = default;
+        ref WorkSlot slot = ref item.Slot;
+        slot.State = WorkSlot.New;
+        slot.Priority = priority;
         if (cancellationToken.CanBeCanceled)
         {
-            item.Slot.Owner = this;
-            item.Slot.Registration = cancellationToken.UnsafeRegister(
-                static (state, token) => ((IWorkItem)state!).Slot.Owner!.CancelQueued((IWorkItem)state!, token), item);
+            WorkCancellation cancellation = slot.Cancellation ??= new WorkCancellation();
+            cancellation.Token = cancellationToken;
+            cancellation.Owner = this;
+            cancellation.Registration = cancellationToken.UnsafeRegister(
+                static (state, token) => ((IWorkItem)state!).Slot.Cancellation!.Owner!.CancelQueued((IWorkItem)state!, token), item);
+        }
+        else if (slot.Cancellation is { } previous)
+        {
+            // A requeued item whose earlier turn had a token.
+            previous.Token = default;
+            previous.Registration = default;
         }
     }
 
@@ -196,7 +203,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
         if (_closed && !ignoreClosed)
         {
             BackOut();
-            item.Slot.Registration.Dispose();
+            item.Slot.Cancellation?.Registration.Dispose();
             return Admission.Closed;
         }
 
@@ -222,7 +229,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
         {
             // Its token fired before it was queued.
             BackOut();
-            item.Slot.Registration.Dispose();
+            item.Slot.Cancellation?.Registration.Dispose();
             return Admission.Cancelled;
         }
 
@@ -288,7 +295,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
             {
                 if (_closed)
                 {
-                    item.Slot.Registration.Dispose();
+                    item.Slot.Cancellation?.Registration.Dispose();
                     throw ClosedError();
                 }
 
@@ -313,7 +320,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
             }
             catch
             {
-                item.Slot.Registration.Dispose();
+                item.Slot.Cancellation?.Registration.Dispose();
                 throw;
             }
 
@@ -519,7 +526,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
 
             spun = false;
             ran++;
-            item.Slot.Registration.Dispose();
+            item.Slot.Cancellation?.Registration.Dispose();
             if (item.Slot.EnqueuedAt != 0 && _metrics.WaitTimeEnabled)
             {
                 _metrics.RecordWait(_time.GetElapsedTime(item.Slot.EnqueuedAt));
@@ -617,7 +624,7 @@ internal sealed class PriorityWorkerPool : WorkerPool
 
         foreach (IWorkItem item in abandoned ?? [])
         {
-            item.Slot.Registration.Dispose();
+            item.Slot.Cancellation?.Registration.Dispose();
             item.Abandon(new OperationCanceledException($"The WorkerPool '{Name}' was disposed before this call started (CancelPendingOnDispose is set)."));
         }
 

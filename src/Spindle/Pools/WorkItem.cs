@@ -8,7 +8,7 @@ internal abstract class WorkItem : IWorkItem
     public ref WorkSlot Slot => ref _slot;
 
     /// <summary>The token the item was queued with; the work observes it.</summary>
-    protected CancellationToken CancellationToken => _slot.CancellationToken;
+    protected CancellationToken CancellationToken => _slot.Cancellation?.Token ?? default;
 
     public abstract ValueTask<bool> ExecuteAsync();
 

@@ -21,16 +21,10 @@ internal struct WorkSlot
     // Guarded by the pool's lock: which lane of the ReadyQueue holds the item, if any.
     internal byte Lane;
 
-    // Written by Prepare before the item is queued; disposed by whoever ends its queued life: the worker
-    // that runs it, a failed admission, or DisposeAsync when it abandons it.
-    internal CancellationTokenRegistration Registration;
-
-    // Written by the submitter before the item reaches another thread; read-only afterwards.
-    internal CancellationToken CancellationToken;
+    // Only for items queued with a token that can be cancelled; null otherwise, so that a plain call
+    // carries none of it (the submit path allocates per call, and the collector pays for every byte).
+    internal WorkCancellation? Cancellation;
 
     // Written by the submitter before enqueue; read by the pool.
     internal int Priority;
-
-    // The pool the item was submitted to, for its cancellation callback; written before registration.
-    internal PriorityWorkerPool? Owner;
 }
