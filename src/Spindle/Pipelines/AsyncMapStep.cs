@@ -21,7 +21,17 @@ internal sealed class AsyncMapStep<TIn, TOut>(Func<TIn, CancellationToken, Value
                 ValueTask<TOut> pending = map(item, cancellationToken);
                 if (!pending.IsCompleted)
                 {
-                    await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch
+                    {
+                        // The run stopped while this worker handed on its output: the call still in flight
+                        // must end before the worker does, or it would outlive the run with its error unseen.
+                        await PendingCall.SettleAsync(pending).ConfigureAwait(false);
+                        throw;
+                    }
                 }
 
                 result = await pending.ConfigureAwait(false);

@@ -85,7 +85,18 @@ internal abstract class PipelineSource<T>
                     ValueTask<bool> next = enumerator.MoveNextAsync();
                     if (!next.IsCompleted)
                     {
-                        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        try
+                        {
+                            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                        }
+                        catch
+                        {
+                            // The run stopped while the pump handed on what it had read. An async iterator may
+                            // not be disposed while its MoveNextAsync is in flight (it throws and skips its
+                            // finally), and the source must not outlive the run: let the read finish first.
+                            await PendingCall.SettleAsync(next).ConfigureAwait(false);
+                            throw;
+                        }
                     }
 
                     if (!await next.ConfigureAwait(false))
