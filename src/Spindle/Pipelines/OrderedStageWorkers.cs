@@ -8,10 +8,12 @@ namespace Spindle.Pipelines;
 /// workers fill theirs; one sequencer delivers the slots downstream in that order.
 /// </summary>
 /// <remarks>
-/// The slot queue is bounded at twice the workers: a worker far ahead of a slow one waits rather than
-/// piling up finished output, so memory stays bounded however unevenly the items take.
+/// The slot queue is bounded at twice the workers and each slot at <see cref="OrderedSlot{T}.Room"/> segments:
+/// a worker far ahead of a slow one waits rather than piling up finished output, so memory stays bounded
+/// however unevenly the items take and however many items a flat-map makes of one. It cannot deadlock: the
+/// sequencer always drains the head slot, whose worker therefore always finishes.
 /// </remarks>
-internal sealed class OrderedStageWorkers<TIn, TOut>
+internal sealed class OrderedStageWorkers<TIn, TOut> : IStageBuffer
 {
     private readonly PipelineRun _run;
     private readonly StageBuffer<TIn> _input;
@@ -27,6 +29,11 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
     // Workers still running; the last one out completes the slot queue. Interlocked, by the workers.
     private int _running;
 
+    // Guarded by itself: the slots not yet drained, oldest first (queued by the worker holding _turn, dequeued
+    // by the sequencer), and whether the run stopped; Abort aborts them all and any slot queued after.
+    private readonly Queue<OrderedSlot<TOut>> _live = new();
+    private bool _aborted;
+
     internal OrderedStageWorkers(PipelineRun run, StageBuffer<TIn> input, StageBuffer<TOut> output, StageStep<TIn, TOut> step, StageCounters counters, StageFailures failures)
     {
         _run = run;
@@ -36,6 +43,23 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
         _counters = counters;
         _failures = failures;
         _slots = Channel.CreateBounded<OrderedSlot<TOut>>(new BoundedChannelOptions(2 * counters.Workers) { SingleReader = true });
+        run.Buffers.Add(this);
+    }
+
+    /// <summary>The run stopped: every slot's waiting worker and the sequencer wake and give up.</summary>
+    public void Abort()
+    {
+        OrderedSlot<TOut>[] live;
+        lock (_live)
+        {
+            _aborted = true;
+            live = [.. _live];
+        }
+
+        foreach (OrderedSlot<TOut> slot in live)
+        {
+            slot.Abort();
+        }
     }
 
     internal void Start()
@@ -61,7 +85,7 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
                 await StageWorkers<TIn, TOut>.ProcessAsync(_step, segment, emitter, _failures, _counters, _run.Time, token).ConfigureAwait(false);
                 await emitter.FlushAsync(token).ConfigureAwait(false);
                 _input.Return(segment);
-                slot.Done.TrySetResult();
+                slot.Complete();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -96,6 +120,18 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
             }
 
             var slot = new OrderedSlot<TOut>(_output);
+            bool aborted;
+            lock (_live)
+            {
+                aborted = _aborted;
+                _live.Enqueue(slot);
+            }
+
+            if (aborted)
+            {
+                slot.Abort();
+            }
+
             await _slots.Writer.WriteAsync(slot, cancellationToken).ConfigureAwait(false);
             return (segment, slot);
         }
@@ -113,13 +149,30 @@ internal sealed class OrderedStageWorkers<TIn, TOut>
         {
             await foreach (OrderedSlot<TOut> slot in _slots.Reader.ReadAllAsync(token).ConfigureAwait(false))
             {
-                await slot.Done.Task.WaitAsync(token).ConfigureAwait(false);
-                foreach (Segment<TOut> segment in slot.Segments)
+                // The head slot streams: its segments go on as its worker writes them.
+                while (true)
                 {
-                    if (!await _output.WriteAsync(segment, waiter).ConfigureAwait(false))
+                    if (slot.TryTake(out Segment<TOut> segment))
                     {
-                        throw new OperationCanceledException(token);
+                        if (!await _output.WriteAsync(segment, waiter).ConfigureAwait(false))
+                        {
+                            throw new OperationCanceledException(token);
+                        }
+
+                        continue;
                     }
+
+                    if (!await slot.WaitAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+
+                // An aborted slot also ends the wait; only a finished one may let the next slot go.
+                token.ThrowIfCancellationRequested();
+                lock (_live)
+                {
+                    _live.Dequeue();
                 }
             }
         }

@@ -84,6 +84,72 @@ public sealed class PipelineBackPressureTests
         Assert.InRange(worst, 0, 3 * 64 * 4);
     }
 
+    [Fact]
+    public async Task An_ordered_flat_map_with_several_workers_stays_bounded_however_many_items_one_item_makes()
+    {
+        // Four inputs of 50,000 items each, one input per slot (input segments of 1), two workers, output
+        // segments of 16. Before slots were bounded, the second worker piled up all of its input's output.
+        const int Workers = 2;
+        const int Output = 64;
+        const int Segment = Output / 4;
+        long produced = 0;
+        long delivered = 0;
+        long worst = 0;
+        IEnumerable<int> Many(int input)
+        {
+            for (int i = 0; i < 50_000; i++)
+            {
+                InterlockedMax(ref worst, Interlocked.Increment(ref produced) - Volatile.Read(ref delivered));
+                yield return (input * 50_000) + i;
+            }
+        }
+
+        Pipeline<int> pipeline = Pipeline.From(Enumerable.Range(0, 4), new PipelineOptions { OutputBuffer = Output })
+            .FlatMap("many", Many, new StageOptions { Workers = Workers, Buffer = 8 });
+
+        int expected = 0;
+        bool inOrder = true;
+        await pipeline.RunAsync(x =>
+        {
+            inOrder &= x == expected++;
+            Interlocked.Increment(ref delivered);
+        }).WaitAsync(Patience);
+
+        // Made but not yet delivered: the output buffer, a segment with the sequencer and one with the sink,
+        // and per live slot (at most 2 × workers queued plus the head) two segments and a worker's waiting
+        // one, plus the segment each worker is filling.
+        int bound = Output + (2 * Segment) + (((2 * Workers) + 1) * (OrderedSlot<int>.Room + 1) * Segment) + (Workers * Segment);
+        Assert.True(inOrder);
+        Assert.Equal(200_000, Interlocked.Read(ref delivered));
+        Assert.InRange(Interlocked.Read(ref worst), 1, bound);
+    }
+
+    [Fact]
+    public async Task A_batch_stage_holds_at_most_its_partial_batch_beyond_the_buffers()
+    {
+        // The output buffer counts batches: 4 batches of 100 items.
+        const int Size = 100;
+        const int Buffer = 64;
+        const int OutputBatches = 4;
+        var source = new CountingSource(100_000);
+        long delivered = 0;
+        long worst = 0;
+        Pipeline<int[]> pipeline = Pipeline.From(source.Items(), new PipelineOptions { OutputBuffer = OutputBatches })
+            .Batch("rows", Size, new StageOptions { Buffer = Buffer });
+
+        await pipeline.RunAsync(async (batch, ct) =>
+        {
+            await Task.Yield();
+            InterlockedMax(ref worst, source.Pulled - Interlocked.Add(ref delivered, batch.Length));
+        }).WaitAsync(Patience);
+
+        // The source's segment, the batch stage's buffer and the segment it is reading, its partial batch, the
+        // output buffer, the batch waiting to enter it and the one with the sink.
+        int bound = (Buffer / 4) + Buffer + (Buffer / 4) + Size + (OutputBatches * Size) + Size + Size;
+        Assert.Equal(100_000, Interlocked.Read(ref delivered));
+        Assert.InRange(Interlocked.Read(ref worst), 0, bound);
+    }
+
     private static void InterlockedMax(ref long target, long value)
     {
         long seen = Volatile.Read(ref target);
