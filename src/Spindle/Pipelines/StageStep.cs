@@ -3,6 +3,9 @@ namespace Spindle.Pipelines;
 /// <summary>What a stage does to its items: map, filter, flat-map or tap, with a sync or an async delegate.</summary>
 internal abstract class StageStep<TIn, TOut>
 {
+    /// <summary>How many items a synchronous step runs between looks at the token (a power of two).</summary>
+    private protected const int CheckEvery = 64;
+
     /// <summary>The word a snapshot shows for the stage.</summary>
     internal abstract string Kind { get; }
 

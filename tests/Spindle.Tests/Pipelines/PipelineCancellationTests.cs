@@ -133,6 +133,36 @@ public sealed class PipelineCancellationTests
         Assert.Equal(0, pipeline.Snapshot().Stages.Single(s => s.Name == "source").ItemsOut);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_sync_stage_stops_within_64_items_of_cancellation_not_at_the_end_of_its_segment(bool filter)
+    {
+        // One segment of 256 items reaches the stage; the delegate cancels the run on item 10.
+        using var cts = new CancellationTokenSource();
+        int calls = 0;
+        int Heavy(int x)
+        {
+            Interlocked.Increment(ref calls);
+            if (x == 10)
+            {
+                cts.Cancel();
+            }
+
+            return x;
+        }
+
+        Pipeline<int> source = Pipeline.From(Enumerable.Range(0, 256));
+        Pipeline<int> pipeline = filter
+            ? source.Filter("heavy", x => Heavy(x) >= 0, new StageOptions { Buffer = 1_024 })
+            : source.Map("heavy", Heavy, new StageOptions { Buffer = 1_024 });
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await pipeline.ToAsyncEnumerable(cts.Token).ToListAsync().AsTask().WaitAsync(Patience));
+
+        // Items 0..63 run (the look before item 0 saw nothing), then the look before item 64 stops the loop.
+        Assert.Equal(64, Volatile.Read(ref calls));
+    }
+
     private static async IAsyncEnumerable<int> Endless(TaskCompletionSource stopped, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         try
