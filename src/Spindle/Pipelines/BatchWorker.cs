@@ -3,10 +3,20 @@ namespace Spindle.Pipelines;
 /// <summary>The one worker of a <see cref="BatchStage{T}"/>.</summary>
 internal sealed class BatchWorker<T>(PipelineRun run, StageBuffer<T> input, StageBuffer<T[]> output, StageCounters counters, int size, TimeSpan? maxDelay)
 {
-    // All fields below are the worker's own; nothing else touches them.
+    // The worker's own; nothing else touches them.
     private T[]? _batch;
     private int _count;
     private long _deadline;
+
+    // The deadline timer: one per worker, created at the first wait with a partial batch and re-armed with
+    // Change at each (a delay per wait would leave a timer running per wait under a trickle). Written by the
+    // worker; disposed by it when it ends.
+    private ITimer? _timer;
+
+    // What the timer completes when it fires: replaced by the worker before each arming (Volatile), read by
+    // the timer's callback on a timer thread. A late fire of an earlier arming may complete a newer one
+    // early; the worker then finds the deadline not yet passed and waits again.
+    private TaskCompletionSource? _due;
 
     internal async Task WorkAsync()
     {
@@ -38,15 +48,15 @@ internal sealed class BatchWorker<T>(PipelineRun run, StageBuffer<T> input, Stag
                     TimeSpan left = time.GetElapsedTime(time.GetTimestamp(), _deadline);
                     if (left > TimeSpan.Zero)
                     {
-                        // The timer is not cancelled when items come first: it fires once, harmlessly, within maxDelay.
-                        Task due = Task.Delay(left, time, token);
+                        Task due = ArmTimer(time, left);
                         run.Options.BatchTimerArmed?.Invoke(counters.Name);
                         if (await Task.WhenAny(waiting, due).ConfigureAwait(false) != waiting)
                         {
-                            await due.ConfigureAwait(false);
-                            await EmitPartialAsync(emitter, token).ConfigureAwait(false);
+                            // Due (or woken early by a stale fire): the check above decides, with the clock.
                             continue;
                         }
+
+                        _timer!.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
                     }
                     else
                     {
@@ -76,8 +86,18 @@ internal sealed class BatchWorker<T>(PipelineRun run, StageBuffer<T> input, Stag
         }
         finally
         {
+            _timer?.Dispose();
             output.Complete();
         }
+    }
+
+    private Task ArmTimer(TimeProvider time, TimeSpan left)
+    {
+        var due = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _due, due);
+        _timer ??= time.CreateTimer(static state => Volatile.Read(ref ((BatchWorker<T>)state!)._due)?.TrySetResult(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer.Change(left, Timeout.InfiniteTimeSpan);
+        return due.Task;
     }
 
     private async ValueTask TakeAsync(Segment<T> segment, Emitter<T[]> emitter, CancellationToken cancellationToken)
@@ -121,6 +141,9 @@ internal sealed class BatchWorker<T>(PipelineRun run, StageBuffer<T> input, Stag
 
         T[] partial = _batch.AsSpan(0, _count).ToArray();
         _batch = null;
-        return emitter.Add(partial) ? emitter.FlushAsync(cancellationToken) : ValueTask.CompletedTask;
+
+        // Flushed at once: a batch sent for its deadline must not then wait in the segment for more batches.
+        emitter.Add(partial);
+        return emitter.FlushAsync(cancellationToken);
     }
 }

@@ -75,6 +75,45 @@ public sealed class PipelineBatchTests
     }
 
     [Fact]
+    public async Task Batch_by_time_under_a_trickle_rearms_one_timer_rather_than_starting_one_per_wait()
+    {
+        var time = new CountingTimeProvider();
+        var armed = Channel.CreateUnbounded<string>();
+        var options = new PipelineOptions { TimeProvider = time, BatchTimerArmed = name => armed.Writer.TryWrite(name) };
+        var input = Channel.CreateUnbounded<int>();
+        Pipeline<int[]> pipeline = Pipeline.From(input.Reader, options).Batch("window", 100, TimeSpan.FromSeconds(1));
+        await using IAsyncEnumerator<int[]> output = pipeline.ToAsyncEnumerable().GetAsyncEnumerator();
+        ValueTask<bool> next = output.MoveNextAsync();
+
+        // Twenty items, each arriving while the worker waits with a partial batch and an armed deadline.
+        for (int i = 0; i < 20; i++)
+        {
+            input.Writer.TryWrite(i);
+            await armed.Reader.ReadAsync().AsTask().WaitAsync(Patience);
+        }
+
+        Assert.False(next.IsCompleted);
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await next.AsTask().WaitAsync(Patience));
+        Assert.Equal(Enumerable.Range(0, 20), output.Current);
+        Assert.Equal(1, time.TimersCreated);
+    }
+
+    private sealed class CountingTimeProvider : FakeTimeProvider
+    {
+        // Incremented by whichever thread creates a timer; read by the test.
+        private int _created;
+
+        internal int TimersCreated => Volatile.Read(ref _created);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            Interlocked.Increment(ref _created);
+            return base.CreateTimer(callback, state, dueTime, period);
+        }
+    }
+
+    [Fact]
     public void A_batch_stage_refuses_more_than_one_worker_and_sizes_out_of_range()
     {
         Pipeline<int> pipeline = Pipeline.From(Enumerable.Range(0, 1));
