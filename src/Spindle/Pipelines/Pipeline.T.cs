@@ -115,7 +115,7 @@ public sealed class Pipeline<T>
     /// <summary>
     /// Runs the pipeline and streams what leaves its last stage, in order where every stage keeps it.
     /// Leaving the loop early stops every stage; a failed stage surfaces as a <see cref="PipelineStageException"/>
-    /// once every stage has stopped.
+    /// once every stage has stopped, also when the loop is left early after the failure.
     /// </summary>
     /// <exception cref="PipelineStageException">A stage failed (or the source, or the consumer).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
@@ -151,13 +151,21 @@ public sealed class Pipeline<T>
         }
         finally
         {
+            // A failure recorded before the consumer left is the run's outcome and is thrown from the loop's
+            // exit; one that only follows the stop the consumer caused is not.
+            PipelineStageException? failedBeforeLeaving = null;
             if (!ended)
             {
+                failedBeforeLeaving = run.Failure;
                 run.Stop();
             }
 
             await run.WhenStoppedAsync().ConfigureAwait(false);
             run.Dispose();
+            if (failedBeforeLeaving is not null)
+            {
+                throw failedBeforeLeaving;
+            }
         }
 
         run.ThrowIfEndedEarly();

@@ -33,6 +33,55 @@ public sealed class PipelineErrorTests
     }
 
     [Fact]
+    public async Task A_failure_recorded_before_the_consumer_breaks_is_thrown_from_the_loop()
+    {
+        var consumerHasItem = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var failed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Pipeline<int> pipeline = Pipeline.From(Enumerable.Range(0, 100))
+            .Map("parse", async (x, ct) =>
+            {
+                if (x == 5)
+                {
+                    // Waiting hands items 0..4 on; the run's token is cancelled only once the failure is recorded.
+                    await consumerHasItem.Task;
+                    ct.Register(() => failed.TrySetResult());
+                    throw new FormatException("bad record");
+                }
+
+                return x;
+            });
+
+        PipelineStageException failure = await Assert.ThrowsAsync<PipelineStageException>(async () =>
+        {
+            await foreach (int x in pipeline.ToAsyncEnumerable())
+            {
+                consumerHasItem.TrySetResult();
+                await failed.Task.WaitAsync(Patience);
+                break;
+            }
+        });
+
+        Assert.Equal("parse", failure.StageName);
+        Assert.Equal(5, failure.Item);
+        Assert.False(pipeline.Snapshot().IsRunning);
+    }
+
+    [Fact]
+    public async Task Breaking_out_of_a_healthy_run_throws_nothing()
+    {
+        int taken = 0;
+        await foreach (int x in Pipeline.From(Enumerable.Range(0, 10_000)).Map("m", x => x, new StageOptions { Workers = 2 }).ToAsyncEnumerable())
+        {
+            if (++taken == 3)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(3, taken);
+    }
+
+    [Fact]
     public async Task A_failure_cancels_every_stage_including_an_endless_source()
     {
         var sourceStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
