@@ -125,6 +125,9 @@ public sealed class Pipeline<T>
         using var meter = new PipelineMeter(run);
         CancellationToken token = run.Token;
         bool ended = false;
+
+        // Items of the current segment handed to the consumer, counted out once per segment (or when it leaves).
+        int handed = 0;
         try
         {
             while (!token.IsCancellationRequested)
@@ -134,9 +137,12 @@ public sealed class Pipeline<T>
                     Interlocked.Add(ref sink.ItemsIn, segment.Count);
                     for (int i = 0; i < segment.Count && !token.IsCancellationRequested; i++)
                     {
+                        handed++;
                         yield return segment.Items[i];
                     }
 
+                    Interlocked.Add(ref sink.ItemsOut, handed);
+                    handed = 0;
                     output.Return(segment);
                     continue;
                 }
@@ -153,6 +159,7 @@ public sealed class Pipeline<T>
         {
             // A failure recorded before the consumer left is the run's outcome and is thrown from the loop's
             // exit; one that only follows the stop the consumer caused is not.
+            Interlocked.Add(ref sink.ItemsOut, handed);
             PipelineStageException? failedBeforeLeaving = null;
             if (!ended)
             {

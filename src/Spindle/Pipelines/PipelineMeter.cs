@@ -25,6 +25,11 @@ internal sealed class PipelineMeter : IDisposable
         _meter.CreateObservableCounter("spindle.pipeline.items_out", () => Observe(c => Interlocked.Read(ref c.ItemsOut)), "{item}", "Items a stage handed on.");
         _meter.CreateObservableCounter("spindle.pipeline.failed", () => Observe(c => Interlocked.Read(ref c.Failed)), "{item}", "Items a stage's delegate threw on.");
         _meter.CreateObservableUpDownCounter("spindle.pipeline.busy_workers", () => Observe(c => Volatile.Read(ref c.BusyWorkers)), "{worker}", "Workers busy with items.");
+        _meter.CreateObservableCounter(
+            "spindle.pipeline.busy_time",
+            () => rows.Select((c, i) => (c, i)).Where(r => r.c.MeasuresBusy).Select(r => new Measurement<double>(Interlocked.Read(ref r.c.BusyTicks) / (double)run.Time.TimestampFrequency, tags[r.i])),
+            "s",
+            "Time a stage's workers spent on items, less time blocked downstream; over items_in it is the time per item.");
         _meter.CreateObservableUpDownCounter("spindle.pipeline.buffered", () => Observe(c => c.Depth?.Invoke() ?? 0), "{item}", "Items waiting in front of a stage.");
     }
 

@@ -130,4 +130,67 @@ public sealed class PipelineSnapshotTests
         Assert.True(seen.ContainsKey(("spindle.pipeline.buffered", "odd")));
         Assert.True(seen.ContainsKey(("spindle.pipeline.busy_workers", "sink")));
     }
+
+    [Fact]
+    public async Task Busy_time_is_published_per_stage_and_the_enumerated_output_counts_its_items_out()
+    {
+        var time = new FakeTimeProvider();
+        var busy = new Dictionary<string, double>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == "Spindle" && instrument.Name == "spindle.pipeline.busy_time")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<double>((instrument, value, tags, state) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "spindle.pipeline.stage")
+                {
+                    lock (busy)
+                    {
+                        busy[(string)tag.Value!] = value;
+                    }
+                }
+            }
+        });
+        listener.Start();
+
+        // The one worker of "slow" is the only thing that moves the clock: 1 ms per item, 1 s in all.
+        Pipeline<int> pipeline = Pipeline.From(Enumerable.Range(0, 1_000), new PipelineOptions { TimeProvider = time })
+            .Map("slow", x =>
+            {
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                return x;
+            });
+        int received = 0;
+        await foreach (int x in pipeline.ToAsyncEnumerable())
+        {
+            if (++received == 1_000)
+            {
+                listener.RecordObservableInstruments();
+            }
+        }
+
+        Assert.Equal(1.0, busy["slow"], 6);
+        Assert.False(busy.ContainsKey("source"));
+        StageSnapshot sink = pipeline.Snapshot().Stages.Single(s => s.Name == "sink");
+        Assert.Equal(1_000, sink.ItemsIn);
+        Assert.Equal(1_000, sink.ItemsOut);
+
+        // Leaving early counts what the consumer was handed.
+        int taken = 0;
+        await foreach (int x in pipeline.ToAsyncEnumerable())
+        {
+            if (++taken == 10)
+            {
+                break;
+            }
+        }
+
+        Assert.Equal(10, pipeline.Snapshot().Stages.Single(s => s.Name == "sink").ItemsOut);
+    }
 }
