@@ -15,6 +15,7 @@ public sealed class PipelineCancellationTests
         var sourceStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int running = 0;
         int calls = 0;
+        // Written by the worker held on item 500, read by the test after the run.
         bool sawCancellation = false;
         Pipeline<int> pipeline = Pipeline.From(Endless(sourceStopped))
             .Map("work", async (x, ct) =>
@@ -35,7 +36,7 @@ public sealed class PipelineCancellationTests
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
                 {
-                    sawCancellation = true;
+                    Volatile.Write(ref sawCancellation, true);
                     throw;
                 }
                 finally
@@ -63,7 +64,7 @@ public sealed class PipelineCancellationTests
 
         int callsAtEnd = Volatile.Read(ref calls);
         Assert.Equal(0, Volatile.Read(ref running));
-        Assert.True(sawCancellation, "the worker held on item 500 should have seen its token cancelled");
+        Assert.True(Volatile.Read(ref sawCancellation), "the worker held on item 500 should have seen its token cancelled");
         Assert.True(sourceStopped.Task.IsCompleted, "the source should have been stopped");
         Assert.Equal(100, received.Count);
         PipelineSnapshot snapshot = pipeline.Snapshot();

@@ -97,6 +97,41 @@ public sealed class PipelineOrderTests
     }
 
     [Fact]
+    public async Task An_ordered_stage_keeps_order_when_a_later_multi_item_segment_finishes_first()
+    {
+        // Two workers, segments of two items: [0, 1] goes to one worker, [2, 3] to the other. Item 0 is held
+        // until item 3 is done, so the later segment finishes first, whatever the scheduler does.
+        using var laterSegmentDone = new ManualResetEventSlim();
+        var finished = new List<int>();
+        Pipeline<int> pipeline = Pipeline.From(Enumerable.Range(0, 64))
+            .Map("held", x =>
+            {
+                if (x == 0 && !laterSegmentDone.Wait(TimeSpan.FromSeconds(30)))
+                {
+                    throw new TimeoutException("the later segment never finished");
+                }
+
+                lock (finished)
+                {
+                    finished.Add(x);
+                }
+
+                if (x == 3)
+                {
+                    laterSegmentDone.Set();
+                }
+
+                return x;
+            }, new StageOptions { Workers = 2, Buffer = 16 });
+
+        List<int> results = await pipeline.ToAsyncEnumerable().ToListAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(finished.IndexOf(3) < finished.IndexOf(0), "item 3 should have finished before item 0");
+        Assert.True(finished.IndexOf(2) < finished.IndexOf(0), "the whole later segment should have finished before item 0");
+        Assert.Equal(Enumerable.Range(0, 64), results);
+    }
+
+    [Fact]
     public async Task An_unordered_stage_yields_every_item_once_and_lets_fast_items_pass_a_slow_one()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
