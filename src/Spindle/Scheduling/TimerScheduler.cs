@@ -216,38 +216,39 @@ internal sealed class TimerScheduler : Scheduler
 
     private async Task RunAsync(ScheduledEntry entry, RunPlan plan, DateTimeOffset due, CancellationToken token)
     {
-        Exception? failure = null;
-        try
+        _options.BeforeRun?.Invoke(entry);
+
+        // Pump marked the entry Running under the lock but started this run outside it: a Dispose of the entry
+        // or of the scheduler in between has already returned to its caller, who must not see the target run.
+        // Checked under the same lock, this is decided either before or after such a Dispose, never during it.
+        bool skip;
+        lock (_lock)
         {
-            if (entry.Pool is { } pool)
-            {
-                Task<bool> call = await pool.SubmitAsync(
-                    async ct =>
-                    {
-                        await entry.Target(ct).ConfigureAwait(false);
-                        return true;
-                    },
-                    entry.Priority,
-                    token).ConfigureAwait(false);
-                await call.ConfigureAwait(false);
-            }
-            else
-            {
-                await entry.Target(token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
-            // Cancelled through the entry or the scheduler: an ending, not a failure.
-        }
-#pragma warning disable CA1031 // A target's failure of any kind must not stop the scheduler; it is reported below.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            failure = ex;
+            skip = entry.Stopped || _disposal is not null || token.IsCancellationRequested;
         }
 
-        entry.CountRun(failure is not null);
+        Exception? failure = null;
+        if (!skip)
+        {
+            try
+            {
+                await InvokeTargetAsync(entry, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                // Cancelled through the entry or the scheduler: an ending, not a failure.
+            }
+#pragma warning disable CA1031 // A target's failure of any kind must not stop the scheduler; it is reported below.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                failure = ex;
+            }
+
+            // A skipped run is no run: it is not counted, and the block below finishes its stopped entry.
+            entry.CountRun(failure is not null);
+        }
+
         if (failure is not null)
         {
             Report(entry, failure, due);
@@ -274,6 +275,27 @@ internal sealed class TimerScheduler : Scheduler
 
         Pump(fromTimer: false);
         _options.AfterRun?.Invoke(entry);
+    }
+
+    /// <summary>Calls the target, as a call on the entry's pool when it has one.</summary>
+    private static async Task InvokeTargetAsync(ScheduledEntry entry, CancellationToken token)
+    {
+        if (entry.Pool is { } pool)
+        {
+            Task<bool> call = await pool.SubmitAsync(
+                async ct =>
+                {
+                    await entry.Target(ct).ConfigureAwait(false);
+                    return true;
+                },
+                entry.Priority,
+                token).ConfigureAwait(false);
+            await call.ConfigureAwait(false);
+        }
+        else
+        {
+            await entry.Target(token).ConfigureAwait(false);
+        }
     }
 
     private void Report(ScheduledEntry entry, Exception failure, DateTimeOffset due)
