@@ -65,7 +65,8 @@ public abstract class Scheduler : IAsyncDisposable
 
     /// <summary>
     /// Shuts the scheduler down: timers stop, no new runs start, pending entries complete; waits for runs in
-    /// progress to return. Safe to call more than once.
+    /// progress to return. Safe to call more than once. Called from one of this scheduler's targets, it waits
+    /// for every other run in progress but not for the caller's own run, which finishes after it returns.
     /// </summary>
     public abstract ValueTask DisposeAsync();
 }

@@ -41,8 +41,20 @@ internal sealed class TimerScheduler : Scheduler
     private long _sequence;
     private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
 
+    // Completed once the scheduler is disposed and every run still in progress is one whose target awaits
+    // DisposeAsync (so such a target waits for the others, not for itself): by disposal or by a finishing run.
+    private readonly TaskCompletionSource _othersIdle = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // The run whose target this async flow is inside (its entry and token source), set by InvokeTargetAsync for
+    // the target's flow only: CancelAsync and DisposeAsync called from a target use it not to wait for their own
+    // run. Each flow sees its own value; it is compared with entry.RunCancellation under _lock.
+    private readonly AsyncLocal<(ScheduledEntry Entry, CancellationTokenSource Run)?> _currentRun = new();
+
     // Set once under _lock by the first DisposeAsync; read under _lock.
     private TaskCompletionSource? _disposal;
+
+    // Guarded by _lock: runs in progress whose target awaits DisposeAsync (each counted once, see entry.RunDisposing).
+    private int _runsDisposing;
 
     internal TimerScheduler(SchedulerOptions options)
     {
@@ -73,14 +85,17 @@ internal sealed class TimerScheduler : Scheduler
         return entry;
     }
 
-    internal void Cancel(ScheduledEntry entry)
+    /// <summary>Stops the entry; returns whether the caller is the entry's own run, which must not wait for itself.</summary>
+    internal bool Cancel(ScheduledEntry entry)
     {
         CancellationTokenSource? running = null;
+        bool ownRun;
         lock (_lock)
         {
+            ownRun = IsOwnRun(entry);
             if (entry.Stopped || entry.State == ScheduledEntry.Phase.Done)
             {
-                return;
+                return ownRun;
             }
 
             entry.Stopped = true;
@@ -96,17 +111,32 @@ internal sealed class TimerScheduler : Scheduler
 
         // Outside the lock: cancellation callbacks are the target's code.
         running?.Cancel();
+        return ownRun;
     }
+
+    /// <summary>Whether the calling flow is inside the target of <paramref name="entry"/>'s run in progress. Under _lock.</summary>
+    private bool IsOwnRun(ScheduledEntry entry) =>
+        _currentRun.Value is { } current && current.Entry == entry && ReferenceEquals(current.Run, entry.RunCancellation);
 
     public override ValueTask DisposeAsync()
     {
         List<CancellationTokenSource> toCancel = [];
         TaskCompletionSource disposal;
+        bool fromOwnTarget;
         lock (_lock)
         {
+            // Called from a target, disposal cannot wait for that target's own run: it waits for all the others.
+            fromOwnTarget = _currentRun.Value is { } current && IsOwnRun(current.Entry);
+            if (fromOwnTarget && !_currentRun.Value!.Value.Entry.RunDisposing)
+            {
+                _currentRun.Value.Value.Entry.RunDisposing = true;
+                _runsDisposing++;
+            }
+
             if (_disposal is not null)
             {
-                return new ValueTask(_disposal.Task); // a second call waits for the first
+                SignalIdle();
+                return new ValueTask(fromOwnTarget ? _othersIdle.Task : _disposal.Task); // a second call waits for the first
             }
 
             disposal = _disposal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -125,13 +155,11 @@ internal sealed class TimerScheduler : Scheduler
 
             _waiting.Clear();
             _ready.Clear();
-            if (_running == 0)
-            {
-                _idle.TrySetResult();
-            }
+            SignalIdle();
         }
 
-        return new ValueTask(ShutDownAsync(disposal, toCancel));
+        Task shutdown = ShutDownAsync(disposal, toCancel);
+        return new ValueTask(fromOwnTarget ? _othersIdle.Task : shutdown);
     }
 
     private async Task ShutDownAsync(TaskCompletionSource disposal, List<CancellationTokenSource> toCancel)
@@ -222,9 +250,11 @@ internal sealed class TimerScheduler : Scheduler
         // or of the scheduler in between has already returned to its caller, who must not see the target run.
         // Checked under the same lock, this is decided either before or after such a Dispose, never during it.
         bool skip;
+        CancellationTokenSource? run;
         lock (_lock)
         {
-            skip = entry.Stopped || _disposal is not null || token.IsCancellationRequested;
+            run = entry.RunCancellation;
+            skip = run is null || entry.Stopped || _disposal is not null || token.IsCancellationRequested;
         }
 
         Exception? failure = null;
@@ -232,7 +262,7 @@ internal sealed class TimerScheduler : Scheduler
         {
             try
             {
-                await InvokeTargetAsync(entry, token).ConfigureAwait(false);
+                await InvokeTargetAsync(entry, run!, token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -257,6 +287,12 @@ internal sealed class TimerScheduler : Scheduler
         lock (_lock)
         {
             _running--;
+            if (entry.RunDisposing)
+            {
+                entry.RunDisposing = false;
+                _runsDisposing--;
+            }
+
             entry.RunCancellation = null;
             if (entry.Stopped)
             {
@@ -267,9 +303,9 @@ internal sealed class TimerScheduler : Scheduler
                 Plan(entry, plan.NextFromFinish ? entry.Schedule.NextAfter(_time.GetUtcNow()) : plan.Next);
             }
 
-            if (_disposal is not null && _running == 0)
+            if (_disposal is not null)
             {
-                _idle.TrySetResult();
+                SignalIdle();
             }
         }
 
@@ -277,14 +313,29 @@ internal sealed class TimerScheduler : Scheduler
         _options.AfterRun?.Invoke(entry);
     }
 
-    /// <summary>Calls the target, as a call on the entry's pool when it has one.</summary>
-    private static async Task InvokeTargetAsync(ScheduledEntry entry, CancellationToken token)
+    /// <summary>Once disposal has begun: completes the idle signals whose condition holds. Under _lock.</summary>
+    private void SignalIdle()
+    {
+        if (_running == _runsDisposing)
+        {
+            _othersIdle.TrySetResult();
+        }
+
+        if (_running == 0)
+        {
+            _idle.TrySetResult();
+        }
+    }
+
+    /// <summary>Calls the target, as a call on the entry's pool when it has one, marking its flow as inside this run.</summary>
+    private async Task InvokeTargetAsync(ScheduledEntry entry, CancellationTokenSource run, CancellationToken token)
     {
         if (entry.Pool is { } pool)
         {
             Task<bool> call = await pool.SubmitAsync(
                 async ct =>
                 {
+                    _currentRun.Value = (entry, run); // set here: a pool's worker need not carry the submitter's flow
                     await entry.Target(ct).ConfigureAwait(false);
                     return true;
                 },
@@ -294,6 +345,7 @@ internal sealed class TimerScheduler : Scheduler
         }
         else
         {
+            _currentRun.Value = (entry, run); // an async method's flow: the value ends with it
             await entry.Target(token).ConfigureAwait(false);
         }
     }
