@@ -158,21 +158,56 @@ internal sealed class TimerScheduler : Scheduler
             SignalIdle();
         }
 
-        Task shutdown = ShutDownAsync(disposal, toCancel);
-        return new ValueTask(fromOwnTarget ? _othersIdle.Task : shutdown);
+        _ = ShutDownAsync(disposal, toCancel); // never faults: it completes disposal, with any errors
+        return new ValueTask(fromOwnTarget ? _othersIdle.Task : disposal.Task);
     }
 
     private async Task ShutDownAsync(TaskCompletionSource disposal, List<CancellationTokenSource> toCancel)
     {
-        // A timer callback already in flight finds the scheduler disposed and does nothing.
-        await _timer.DisposeAsync().ConfigureAwait(false);
-        foreach (CancellationTokenSource cancellation in toCancel)
+        // A token callback is the target's code and may throw: that must neither end the shutdown early (runs
+        // would still be going) nor leave the disposal signal unset (a second DisposeAsync would wait forever).
+        List<Exception>? errors = null;
+        try
         {
-            await cancellation.CancelAsync().ConfigureAwait(false);
-        }
+            // A timer callback already in flight finds the scheduler disposed and does nothing.
+            await _timer.DisposeAsync().ConfigureAwait(false);
+            foreach (CancellationTokenSource cancellation in toCancel)
+            {
+                try
+                {
+                    await cancellation.CancelAsync().ConfigureAwait(false);
+                }
+                catch (AggregateException ex)
+                {
+                    (errors ??= []).AddRange(ex.Flatten().InnerExceptions);
+                }
+#pragma warning disable CA1031 // Collected and reported through the disposal's task once the runs have returned.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    (errors ??= []).Add(ex);
+                }
+            }
 
-        await _idle.Task.ConfigureAwait(false);
-        disposal.TrySetResult();
+            await _idle.Task.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // Anything else that fails is reported the same way.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            (errors ??= []).Add(ex);
+        }
+        finally
+        {
+            if (errors is null)
+            {
+                disposal.TrySetResult();
+            }
+            else
+            {
+                disposal.TrySetException(errors);
+            }
+        }
     }
 
     /// <summary>Moves due entries to the ready heap, starts runs while slots are free, and sets the timer.</summary>
