@@ -293,11 +293,14 @@ internal sealed class TimerScheduler : Scheduler
         }
 
         Exception? failure = null;
+        bool completedInline = true;
         if (!skip)
         {
             try
             {
-                await InvokeTargetAsync(entry, run!, token).ConfigureAwait(false);
+                Task invoke = InvokeTargetAsync(entry, run!, token);
+                completedInline = invoke.IsCompleted;
+                await invoke.ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (token.IsCancellationRequested)
             {
@@ -342,6 +345,15 @@ internal sealed class TimerScheduler : Scheduler
             {
                 SignalIdle();
             }
+        }
+
+        // A pool entry's run starts inline on the pumping thread (so its call reaches the pool in due order). If it
+        // also ended inline (the pool refused the call at once: disposed, or the token cancelled), pumping here
+        // would start the next pool run inline in turn, nesting one level per run: thousands deep for RunAll after
+        // a long pause. Continuing on the thread pool first keeps the stack flat.
+        if (completedInline && entry.Pool is not null)
+        {
+            await Task.CompletedTask.ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
 
         Pump(fromTimer: false);

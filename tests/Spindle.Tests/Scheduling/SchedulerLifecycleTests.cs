@@ -269,7 +269,9 @@ public sealed class SchedulerLifecycleTests
 
         await probe.SettledAsync(100);
         Assert.Equal(100, entry.FailureCount);
-        Assert.True(depths.Max() - depths.Min() < 50, $"stack depth grew from {depths.Min()} to {depths.Max()} frames");
+        // The first run starts on the test's own (deep) stack inside Advance; no later one may nest on top of it.
+        int first = depths.First();
+        Assert.True(depths.Max() < first + 20, $"stack depth grew from {first} to {depths.Max()} frames");
     }
 
     [Theory]
