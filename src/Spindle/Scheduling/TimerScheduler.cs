@@ -245,11 +245,15 @@ internal sealed class TimerScheduler : Scheduler
                     continue;
                 }
 
-                RunPlan plan = CatchUpPlanner.Plan(entry.Schedule, entry.Due, now, entry.Options.MissedRuns, _options.LateTolerance + entry.JitterOffset);
+                // Planned on the occurrence's own timeline, as if reached jitter-free: the jitter delays this run but is
+                // not lateness, and planning from the jittered time would step over occurrences that fall inside a
+                // jitter longer than the interval. Never before the due time (a clock that went back).
+                DateTimeOffset reached = now - entry.Due > entry.JitterOffset ? now - entry.JitterOffset : entry.Due;
+                RunPlan plan = CatchUpPlanner.Plan(entry.Schedule, entry.Due, reached, entry.Options.MissedRuns, _options.LateTolerance);
                 entry.CountMissed(plan.Missed);
                 if (!plan.Run)
                 {
-                    Plan(entry, plan.Next); // always after now: Skip waits for the next occurrence
+                    Plan(entry, plan.Next); // after the reached time; with jitter possibly before now, so due at once
                     continue;
                 }
 
@@ -463,7 +467,7 @@ internal sealed class TimerScheduler : Scheduler
         }
 
         // Rounded up to whole milliseconds: a system timer truncates, and would otherwise fire just early.
-        long ticks = (at - now).Ticks;
+        long ticks = Math.Max(0, (at - now).Ticks); // an entry planned in the past is due at once
         long wholeMilliseconds = (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
         TimeSpan wait = TimeSpan.FromMilliseconds(wholeMilliseconds);
         _timer.Change(wait < LongestTimerWait ? wait : LongestTimerWait, Timeout.InfiniteTimeSpan);
