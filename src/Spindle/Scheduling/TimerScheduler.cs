@@ -72,13 +72,20 @@ internal sealed class TimerScheduler : Scheduler
         ArgumentNullException.ThrowIfNull(target);
         options ??= EntryOptions.Default;
         options.Validate();
+        DateTimeOffset? first = schedule.First(_time.GetUtcNow()); // outside the lock; a failure here is the caller's
         ScheduledEntry entry;
+        Exception? failure;
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposal is not null, this);
             entry = new ScheduledEntry(this, ++_sequence, schedule, target, options);
             _live.Add(entry);
-            Plan(entry, schedule.First(_time.GetUtcNow()));
+            failure = Plan(entry, first);
+        }
+
+        if (failure is not null)
+        {
+            Report(entry, failure, first ?? default);
         }
 
         Pump(fromTimer: false);
@@ -214,6 +221,7 @@ internal sealed class TimerScheduler : Scheduler
     private void Pump(bool fromTimer)
     {
         List<(ScheduledEntry Entry, RunPlan Plan, DateTimeOffset Due, CancellationToken Token)>? starts = null;
+        List<(ScheduledEntry Entry, Exception Failure, DateTimeOffset Due)>? failures = null;
         lock (_lock)
         {
             if (_disposal is not null)
@@ -249,11 +257,29 @@ internal sealed class TimerScheduler : Scheduler
                 // not lateness, and planning from the jittered time would step over occurrences that fall inside a
                 // jitter longer than the interval. Never before the due time (a clock that went back).
                 DateTimeOffset reached = now - entry.Due > entry.JitterOffset ? now - entry.JitterOffset : entry.Due;
-                RunPlan plan = CatchUpPlanner.Plan(entry.Schedule, entry.Due, reached, entry.Options.MissedRuns, _options.LateTolerance);
+                RunPlan plan;
+                try
+                {
+                    plan = CatchUpPlanner.Plan(entry.Schedule, entry.Due, reached, entry.Options.MissedRuns, _options.LateTolerance);
+                }
+#pragma warning disable CA1031 // Schedule math that throws ends its entry (reported below), not the scheduler's pump.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    (failures ??= []).Add((entry, ex, entry.Due));
+                    Finish(entry);
+                    continue;
+                }
+
                 entry.CountMissed(plan.Missed);
                 if (!plan.Run)
                 {
-                    Plan(entry, plan.Next); // after the reached time; with jitter possibly before now, so due at once
+                    // After the reached time; with jitter possibly before now, so due at once.
+                    if (Plan(entry, plan.Next) is { } failure)
+                    {
+                        (failures ??= []).Add((entry, failure, entry.Due));
+                    }
+
                     continue;
                 }
 
@@ -266,6 +292,12 @@ internal sealed class TimerScheduler : Scheduler
             }
 
             Arm(now);
+        }
+
+        // Outside the lock: the callback is the user's code.
+        foreach ((ScheduledEntry entry, Exception failure, DateTimeOffset due) in failures ?? [])
+        {
+            Report(entry, failure, due);
         }
 
         if (starts is not null)
@@ -326,6 +358,7 @@ internal sealed class TimerScheduler : Scheduler
             Report(entry, failure, due);
         }
 
+        Exception? planFailure = null;
         lock (_lock)
         {
             _running--;
@@ -340,15 +373,40 @@ internal sealed class TimerScheduler : Scheduler
             {
                 Finish(entry);
             }
+            else if (plan.NextFromFinish)
+            {
+                DateTimeOffset? next = null;
+                try
+                {
+                    next = entry.Schedule.NextAfter(_time.GetUtcNow());
+                }
+#pragma warning disable CA1031 // Schedule math that throws ends its entry (reported below), not the scheduler.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    planFailure = ex;
+                }
+
+                planFailure ??= Plan(entry, next);
+                if (planFailure is not null)
+                {
+                    Finish(entry);
+                }
+            }
             else
             {
-                Plan(entry, plan.NextFromFinish ? entry.Schedule.NextAfter(_time.GetUtcNow()) : plan.Next);
+                planFailure = Plan(entry, plan.Next);
             }
 
             if (_disposal is not null)
             {
                 SignalIdle();
             }
+        }
+
+        if (planFailure is not null)
+        {
+            Report(entry, planFailure, due);
         }
 
         // A pool entry's run starts inline on the pumping thread (so its call reaches the pool in due order). If it
@@ -414,21 +472,37 @@ internal sealed class TimerScheduler : Scheduler
         }
     }
 
-    /// <summary>Queues the entry for <paramref name="next"/>, or finishes it when there is none. Under _lock.</summary>
-    private void Plan(ScheduledEntry entry, DateTimeOffset? next)
+    /// <summary>
+    /// Queues the entry for <paramref name="next"/>, or finishes it when there is none. Under _lock. An error
+    /// (a jittered fire time past the end of time) finishes the entry too and is returned for the caller to report
+    /// outside the lock: an entry must never be left Running or Ready with nothing to move it on.
+    /// </summary>
+    private Exception? Plan(ScheduledEntry entry, DateTimeOffset? next)
     {
         if (next is not { } due || entry.Stopped || _disposal is not null)
         {
             Finish(entry);
-            return;
+            return null;
         }
 
-        entry.Due = due;
-        entry.JitterOffset = DrawJitter(entry.Options.Jitter);
-        entry.State = ScheduledEntry.Phase.Waiting;
-        entry.Version++;
-        _waiting.Enqueue((entry, entry.Version), entry.Key);
-        entry.PublishNextRun(entry.FireAt);
+        try
+        {
+            entry.Due = due;
+            entry.JitterOffset = DrawJitter(entry.Options.Jitter);
+            EntryKey key = entry.Key;
+            entry.State = ScheduledEntry.Phase.Waiting;
+            entry.Version++;
+            _waiting.Enqueue((entry, entry.Version), key);
+            entry.PublishNextRun(key.At);
+            return null;
+        }
+#pragma warning disable CA1031 // Returned to the caller, who reports it once out of the lock.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Finish(entry);
+            return ex;
+        }
     }
 
     /// <summary>The entry runs no more. Under _lock.</summary>

@@ -159,7 +159,7 @@ public sealed class ScheduleTests
         DateTimeOffset nearTheEnd = DateTimeOffset.MaxValue.AddDays(-1);
         Schedule daily = Schedule.Every(TimeSpan.FromHours(20), nearTheEnd, mode);
 
-        Assert.Null(daily.NextAfter(nearTheEnd.AddHours(10)));
+        Assert.Null(daily.NextAfter(nearTheEnd.AddHours(21)));
         Assert.Null(Schedule.Every(TimeSpan.MaxValue, T0, mode).NextAfter(T0.AddTicks(1)));
     }
 }
