@@ -20,6 +20,11 @@ public sealed class SchedulingChapterTests
 
         Assert.Matches(@"every 150 ms: ticks at \d+ ms, \d+ ms, \d+ ms; cancelled after 3 runs, next run: none\.", run.Output);
 
+        // A real cron entry on the scheduler: its NextRunAt (02:30 Berlin time, or 03:00 on a spring-forward night), then two more.
+        Assert.Matches(@"entry 'nightly-backup' \(cron '30 2 \* \* \*' in Europe/Berlin\): NextRunAt \w{3} \d{4}-\d{2}-\d{2} 0[23]:[03]0 \+0[12]:00 \(\d{2}:\d{2} UTC\); after that:", run.Output);
+        Assert.Equal(2, run.Lines.Count(line => Regex.IsMatch(line, @"^\s*› \w{3} \d{4}-\d{2}-\d{2} 0[23]:[03]0 \+0[12]:00 \(\d{2}:\d{2} UTC\)$")));
+        Assert.Contains("cancelled before its first run: RunCount 0, NextRunAt none.", run.Output, StringComparison.Ordinal);
+
         // Berlin, 30 March 2025: 02:30 does not exist; the run is at 03:00 CEST (01:00 UTC).
         Assert.Contains("Sat 2025-03-29 02:30 +01:00  (01:30 UTC)", run.Output, StringComparison.Ordinal);
         Assert.Contains("Sun 2025-03-30 03:00 +02:00  (01:00 UTC)", run.Output, StringComparison.Ordinal);
