@@ -10,6 +10,7 @@ namespace Spindle.Cli.Tour;
 internal sealed class SchedulerChapter : TourChapter
 {
     private static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeZoneInfo Berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
 
     internal override string Name => "scheduler";
 
@@ -67,10 +68,29 @@ internal sealed class SchedulerChapter : TourChapter
             await thirdTick.Task.WaitAsync(WaitLimit, cancellationToken);
             await ticker.CancelAsync(cancellationToken);
             console.MarkupLine($"  every 150 ms: ticks at {string.Join(", ", tickTimes.Select(t => $"{t:F0} ms"))}; cancelled after {ticker.RunCount} runs, next run: {(ticker.NextRunAt is null ? "none" : "still planned")}.");
+
+            console.MarkupLine("[bold]cron[/]: [blue]crontab(hour=2, minute=30)[/] with beat_timezone → [blue]scheduler.Cron(\"30 2 * * *\", zone, f)[/], a real entry on this scheduler:");
+            ScheduledEntry backup = scheduler.Cron("30 2 * * *", Berlin, _ => ValueTask.CompletedTask, new EntryOptions { Name = "nightly-backup" });
+            if (backup.NextRunAt is { } nextRun)
+            {
+                console.MarkupLine($"  entry '{backup.Name}' ({Markup.Escape($"{backup.Schedule}")}): NextRunAt {Local(nextRun)}; after that:");
+                DateTimeOffset? following = nextRun;
+                for (int i = 0; i < 2 && following is { } after; i++)
+                {
+                    following = backup.Schedule.NextAfter(after);
+                    if (following is { } at)
+                    {
+                        console.MarkupLine($"  [grey]›[/] {Local(at)}");
+                    }
+                }
+            }
+
+            await backup.CancelAsync(cancellationToken);
+            console.MarkupLine($"  cancelled before its first run: RunCount {backup.RunCount}, NextRunAt {(backup.NextRunAt is null ? "none" : "still planned")}.");
         }
 
-        console.MarkupLine("[bold]cron[/]: [blue]crontab(hour=2, minute=30)[/] → [blue]scheduler.Cron(\"30 2 * * *\", zone, f)[/]; the next occurrences are pure math ([blue]Schedule.NextAfter[/]):");
-        TimeZoneInfo berlin = TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin");
+        console.MarkupLine("[bold]cron across daylight saving[/]: the next occurrences are pure math ([blue]Schedule.NextAfter[/]), so any moment can be asked about:");
+        TimeZoneInfo berlin = Berlin;
         Schedule nightly = Schedule.Cron("30 2 * * *", berlin);
         var from = new DateTimeOffset(2025, 3, 28, 12, 0, 0, TimeSpan.FromHours(1));
         console.MarkupLine($"  '30 2 * * *' in Europe/Berlin from {from.ToString("yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)} (clocks go forward 02:00 → 03:00 on 30 March):");
@@ -88,4 +108,7 @@ internal sealed class SchedulerChapter : TourChapter
         console.MarkupLine("  02:30 did not exist on 30 March, so that night's run is at 03:00 summer time; on the fall-back night a repeated 02:30 runs once.");
         console.MarkupLine("[grey]Missed runs after a pause follow the entry's policy: RunOnce (default), Skip or RunAll. See docs/scheduler.md.[/]");
     }
+
+    private static string Local(DateTimeOffset at) =>
+        $"{TimeZoneInfo.ConvertTime(at, Berlin).ToString("ddd yyyy-MM-dd HH:mm zzz", CultureInfo.InvariantCulture)} ({at.UtcDateTime.ToString("HH:mm", CultureInfo.InvariantCulture)} UTC)";
 }

@@ -11,9 +11,9 @@ internal static class CatchUpPlanner
 
     /// <param name="schedule">The entry's schedule.</param>
     /// <param name="due">The occurrence that is due (at or before <paramref name="now"/>).</param>
-    /// <param name="now">When the entry gets its turn.</param>
+    /// <param name="now">When the entry gets its turn, less its jitter for this occurrence (the jitter is not lateness).</param>
     /// <param name="policy">The entry's policy.</param>
-    /// <param name="slack">How late an occurrence may be and still count as on time: the tolerance plus the entry's jitter for this occurrence.</param>
+    /// <param name="slack">How late an occurrence may be and still count as on time: the scheduler's tolerance.</param>
     internal static RunPlan Plan(Schedule schedule, DateTimeOffset due, DateTimeOffset now, MissedRunPolicy policy, TimeSpan slack)
     {
         bool fromFinish = schedule.CountsFromFinish;

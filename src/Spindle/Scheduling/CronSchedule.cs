@@ -6,8 +6,8 @@ namespace Spindle.Scheduling;
 /// <remarks>
 /// Daylight saving is Cronos's: a time that does not exist on a spring-forward day runs once, at the first
 /// moment after the gap; a time that occurs twice on a fall-back day runs once, at its first (daylight)
-/// instance, except for expressions with a step or range in the minute or hour fields (<c>*/15 * * * *</c>),
-/// which run in both.
+/// instance, except for Cronos's interval expressions: those with <c>*</c>, a range or a step in the second,
+/// minute or hour field (<c>*/15 * * * *</c>, but also <c>0 * * * *</c>), which run in both instances.
 /// </remarks>
 internal sealed class CronSchedule : Schedule
 {

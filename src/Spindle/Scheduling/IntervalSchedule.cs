@@ -17,7 +17,7 @@ internal sealed class IntervalSchedule(TimeSpan interval, DateTimeOffset start, 
     {
         if (mode == IntervalMode.FixedDelay)
         {
-            return from + interval;
+            return Later(from, interval.Ticks);
         }
 
         if (from < start)
@@ -26,7 +26,21 @@ internal sealed class IntervalSchedule(TimeSpan interval, DateTimeOffset start, 
         }
 
         long steps = ((from - start).Ticks / interval.Ticks) + 1;
-        return start + (interval * steps);
+        return steps > long.MaxValue / interval.Ticks ? null : Later(start, interval.Ticks * steps);
+    }
+
+    /// <summary><paramref name="at"/> plus <paramref name="ticks"/>, or no occurrence when that is past the end of time.</summary>
+    private static DateTimeOffset? Later(DateTimeOffset at, long ticks)
+    {
+        // Both the UTC and the local clock time must stay in range; DateTimeOffset knows the exact rule.
+        try
+        {
+            return at.AddTicks(ticks);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            return null;
+        }
     }
 
     internal override DateTimeOffset? First(DateTimeOffset scheduledAt) => start;

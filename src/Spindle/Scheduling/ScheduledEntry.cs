@@ -71,12 +71,12 @@ public sealed class ScheduledEntry : IDisposable
     /// <summary>Completes when the entry will run no more (a one-shot that ran, a cancelled entry, a disposed scheduler) and no run of it is in progress.</summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>Cancels the entry: no further runs, a run in progress has its token signalled; completes once that run has returned.</summary>
-    public Task CancelAsync(CancellationToken cancellationToken = default)
-    {
-        _owner.Cancel(this);
-        return Completion.WaitAsync(cancellationToken);
-    }
+    /// <summary>
+    /// Cancels the entry: no further runs, a run in progress has its token signalled; completes once that run has
+    /// returned. Called from the entry's own target, it completes at once (the run cannot wait for itself).
+    /// </summary>
+    public Task CancelAsync(CancellationToken cancellationToken = default) =>
+        _owner.Cancel(this) ? Task.CompletedTask : Completion.WaitAsync(cancellationToken);
 
     /// <summary>Cancels the entry without waiting for a run in progress (see <see cref="CancelAsync"/>).</summary>
     public void Dispose() => _owner.Cancel(this);
@@ -107,6 +107,9 @@ public sealed class ScheduledEntry : IDisposable
 
     // The token source of the run in progress; null between runs.
     internal CancellationTokenSource? RunCancellation;
+
+    // Whether the run in progress has its target awaiting the scheduler's DisposeAsync; cleared when it finishes.
+    internal bool RunDisposing;
 
     internal DateTimeOffset FireAt => Due + JitterOffset;
 

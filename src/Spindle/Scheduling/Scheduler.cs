@@ -65,7 +65,10 @@ public abstract class Scheduler : IAsyncDisposable
 
     /// <summary>
     /// Shuts the scheduler down: timers stop, no new runs start, pending entries complete; waits for runs in
-    /// progress to return. Safe to call more than once.
+    /// progress to return. Safe to call more than once. Called from one of this scheduler's targets, it waits
+    /// for every other run in progress but not for the caller's own run, which finishes after it returns.
+    /// An exception from a run's token callback (<see cref="SchedulerOptions.CancelRunningOnDispose"/>) comes
+    /// back through the returned task, of this call and of later ones, once the runs have returned.
     /// </summary>
     public abstract ValueTask DisposeAsync();
 }

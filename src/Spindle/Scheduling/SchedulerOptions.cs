@@ -33,6 +33,9 @@ public sealed record SchedulerOptions
     /// <value>Default <see langword="false"/>: disposal waits for running targets to return on their own.</value>
     public bool CancelRunningOnDispose { get; init; }
 
+    /// <summary>Test hook: called as each started run begins, before it checks that its entry may still run.</summary>
+    internal Action<ScheduledEntry>? BeforeRun { get; init; }
+
     /// <summary>Test hook: called after each run has finished and its entry has been rescheduled.</summary>
     internal Action<ScheduledEntry>? AfterRun { get; init; }
 

@@ -134,4 +134,32 @@ public sealed class ScheduleTests
             ],
             occurrences);
     }
+
+    [Fact]
+    public void New_York_fall_back_an_hourly_expression_at_minute_zero_runs_at_both_one_oclocks()
+    {
+        // The hour field is '*', so Cronos treats '0 * * * *' as an interval expression: 01:00 EDT and 01:00 EST.
+        Schedule hourly = Schedule.Cron("0 * * * *", NewYork);
+        var from = new DateTimeOffset(2025, 11, 2, 0, 30, 0, TimeSpan.FromHours(-4));
+
+        DateTimeOffset first = hourly.NextAfter(from)!.Value;
+        DateTimeOffset second = hourly.NextAfter(first)!.Value;
+        DateTimeOffset third = hourly.NextAfter(second)!.Value;
+
+        Assert.Equal(new DateTimeOffset(2025, 11, 2, 1, 0, 0, TimeSpan.FromHours(-4)), first);
+        Assert.Equal(new DateTimeOffset(2025, 11, 2, 1, 0, 0, TimeSpan.FromHours(-5)), second);
+        Assert.Equal(new DateTimeOffset(2025, 11, 2, 2, 0, 0, TimeSpan.FromHours(-5)), third);
+    }
+
+    [Theory]
+    [InlineData(IntervalMode.FixedRate)]
+    [InlineData(IntervalMode.FixedDelay)]
+    public void An_interval_with_no_occurrence_before_the_end_of_time_has_no_next(IntervalMode mode)
+    {
+        DateTimeOffset nearTheEnd = DateTimeOffset.MaxValue.AddDays(-1);
+        Schedule daily = Schedule.Every(TimeSpan.FromHours(20), nearTheEnd, mode);
+
+        Assert.Null(daily.NextAfter(nearTheEnd.AddHours(21)));
+        Assert.Null(Schedule.Every(TimeSpan.MaxValue, T0, mode).NextAfter(T0.AddTicks(1)));
+    }
 }

@@ -158,4 +158,59 @@ public sealed class SchedulerEntryTests
         Assert.Equal(["high", "low"], runs.Select(r => r.Name));
         await Task.WhenAll(low.Completion, high.Completion).WaitAsync(TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task A_fixed_delay_entry_whose_next_run_falls_after_the_end_of_time_completes_after_its_last_run()
+    {
+        var probe = new SchedulerProbe();
+        probe.Time.SetUtcNow(DateTimeOffset.MaxValue.AddDays(-1));
+        await using var scheduler = Scheduler.Create(probe.Options);
+        ScheduledEntry entry = scheduler.Every(TimeSpan.FromHours(20), probe.Record("last"), IntervalMode.FixedDelay);
+
+        probe.Time.Advance(TimeSpan.FromHours(20));
+
+        await probe.NextRunAsync();
+        await entry.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, entry.RunCount);
+        Assert.Null(entry.NextRunAt);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task A_schedule_that_throws_while_planning_finishes_its_entry_and_is_reported(int throwOnCall)
+    {
+        // Call 1 of NextAfter is the plan made when the entry is due; call 2, the plan counted from the run's finish.
+        var probe = new SchedulerProbe();
+        var reported = new TaskCompletionSource<OnRunFailedArguments>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var scheduler = Scheduler.Create(probe.Options with { OnRunFailed = args => reported.TrySetResult(args) });
+        var schedule = new ThrowingSchedule(T0.AddSeconds(1), throwOnCall);
+        ScheduledEntry entry = scheduler.Add(schedule, probe.Record("run"), new EntryOptions { MissedRuns = MissedRunPolicy.Skip });
+
+        probe.Time.Advance(TimeSpan.FromSeconds(1));
+
+        OnRunFailedArguments failure = await reported.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await entry.Completion.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(entry.NextRunAt);
+        Assert.Equal(throwOnCall - 1, entry.RunCount);
+        Assert.Same(entry, failure.Entry);
+        Assert.IsType<ArithmeticException>(failure.Exception);
+    }
+
+    /// <summary>Due at one moment, then the next-occurrence math throws on its n-th call.</summary>
+    private sealed class ThrowingSchedule(DateTimeOffset first, int throwOnCall) : Schedule
+    {
+        private int _calls;
+
+        internal override bool CountsFromFinish => true;
+
+        public override DateTimeOffset? NextAfter(DateTimeOffset from) =>
+            Interlocked.Increment(ref _calls) == throwOnCall ? throw new ArithmeticException("broken schedule") : from.AddSeconds(1);
+
+        internal override DateTimeOffset? First(DateTimeOffset scheduledAt) => first;
+
+        internal override DateTimeOffset LatestBetween(DateTimeOffset from, DateTimeOffset to) => from;
+
+        internal override long CountBetween(DateTimeOffset from, DateTimeOffset to, long cap) => 1;
+    }
 }

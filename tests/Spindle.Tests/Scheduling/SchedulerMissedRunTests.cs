@@ -105,4 +105,33 @@ public sealed class SchedulerMissedRunTests
         Assert.Equal(0, entry.MissedCount);
         Assert.True(offsets.Distinct().Count() > 1, "a seeded random should not give one offset five times");
     }
+
+    [Fact]
+    public async Task Jitter_longer_than_the_interval_loses_no_occurrence_and_counts_nothing_as_missed()
+    {
+        var probe = new SchedulerProbe();
+
+        // Every draw is 0.75 of a 20 s jitter: each run fires 15 s after its due time, past the next one's due time.
+        await using var scheduler = Scheduler.Create(probe.Options with { JitterSource = new FixedRandom(0.75) });
+        ScheduledEntry entry = scheduler.Every(TimeSpan.FromSeconds(10), probe.Record("jittered"), options: new() { Jitter = TimeSpan.FromSeconds(20) });
+
+        for (int i = 1; i <= 3; i++)
+        {
+            DateTimeOffset fireAt = T0.AddSeconds((10 * i) + 15);
+            Assert.Equal(fireAt, entry.NextRunAt);
+            probe.Time.SetUtcNow(fireAt);
+            Assert.Equal(("jittered", fireAt), await probe.NextRunAsync());
+            await probe.SettledAsync();
+        }
+
+        Assert.Equal(3, entry.RunCount);
+        Assert.Equal(0, entry.MissedCount);
+        Assert.Equal(T0.AddSeconds(40 + 15), entry.NextRunAt);
+    }
+
+    /// <summary>A <see cref="Random"/> whose every draw is the same fraction.</summary>
+    private sealed class FixedRandom(double fraction) : Random
+    {
+        public override double NextDouble() => fraction;
+    }
 }
