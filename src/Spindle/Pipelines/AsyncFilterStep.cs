@@ -18,23 +18,7 @@ internal sealed class AsyncFilterStep<T>(Func<T, CancellationToken, ValueTask<bo
             bool keep;
             try
             {
-                ValueTask<bool> pending = predicate(item, cancellationToken);
-                if (!pending.IsCompleted)
-                {
-                    try
-                    {
-                        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        // The run stopped while this worker handed on its output: the call still in flight
-                        // must end before the worker does, or it would outlive the run with its error unseen.
-                        await PendingCall.SettleAsync(pending).ConfigureAwait(false);
-                        throw;
-                    }
-                }
-
-                keep = await pending.ConfigureAwait(false);
+                keep = await PendingCall.AwaitHandingOnAsync(predicate(item, cancellationToken), output, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!StageFailures.IsStop(ex, cancellationToken))
             {

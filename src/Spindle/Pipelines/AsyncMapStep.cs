@@ -18,23 +18,7 @@ internal sealed class AsyncMapStep<TIn, TOut>(Func<TIn, CancellationToken, Value
             TOut result;
             try
             {
-                ValueTask<TOut> pending = map(item, cancellationToken);
-                if (!pending.IsCompleted)
-                {
-                    try
-                    {
-                        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                    }
-                    catch
-                    {
-                        // The run stopped while this worker handed on its output: the call still in flight
-                        // must end before the worker does, or it would outlive the run with its error unseen.
-                        await PendingCall.SettleAsync(pending).ConfigureAwait(false);
-                        throw;
-                    }
-                }
-
-                result = await pending.ConfigureAwait(false);
+                result = await PendingCall.AwaitHandingOnAsync(map(item, cancellationToken), output, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception ex) when (!StageFailures.IsStop(ex, cancellationToken))
             {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pipelines;
 
 /// <summary>
@@ -7,6 +9,32 @@ namespace Spindle.Pipelines;
 /// </summary>
 internal static class PendingCall
 {
+    /// <summary>
+    /// Awaits an item's call. While it is still pending, the worker first hands on what it already has, so
+    /// that results done before a slow item are not held back by it; if the run stops during that hand-over,
+    /// the call is settled before the stop is rethrown.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal static async ValueTask<TResult> AwaitHandingOnAsync<TResult, TOut>(ValueTask<TResult> pending, Emitter<TOut> output, CancellationToken cancellationToken)
+    {
+        if (!pending.IsCompleted)
+        {
+            try
+            {
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                // The run stopped while this worker handed on its output: the call still in flight must end
+                // before the worker does, or it would outlive the run with its error unseen.
+                await SettleAsync(pending).ConfigureAwait(false);
+                throw;
+            }
+        }
+
+        return await pending.ConfigureAwait(false);
+    }
+
     /// <summary>Waits for <paramref name="pending"/> to finish; its result or exception is dropped (the run already has its outcome).</summary>
     internal static async ValueTask SettleAsync<T>(ValueTask<T> pending)
     {
