@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Spindle.Pipelines;
 
 namespace Spindle.Tests.Pipelines;
@@ -17,7 +16,7 @@ public sealed class PipelineCancellationTests
         int calls = 0;
         // Written by the worker held on item 500, read by the test after the run.
         bool sawCancellation = false;
-        Pipeline<int> pipeline = Pipeline.From(Endless(sourceStopped))
+        Pipeline<int> pipeline = Pipeline.From(CountingSource.Endless(sourceStopped))
             .Map("work", async (x, ct) =>
             {
                 Interlocked.Increment(ref running);
@@ -80,7 +79,7 @@ public sealed class PipelineCancellationTests
     public async Task Leaving_the_loop_early_stops_the_source_and_every_stage()
     {
         var sourceStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Pipeline<int> pipeline = Pipeline.From(Endless(sourceStopped))
+        Pipeline<int> pipeline = Pipeline.From(CountingSource.Endless(sourceStopped))
             .Map("a", x => x * 2, new StageOptions { Workers = 2 })
             .Filter("b", x => x % 3 != 0);
 
@@ -104,7 +103,7 @@ public sealed class PipelineCancellationTests
     {
         using var cts = new CancellationTokenSource();
         var sourceStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Pipeline<int> pipeline = Pipeline.From(Endless(sourceStopped)).Map("m", x => x);
+        Pipeline<int> pipeline = Pipeline.From(CountingSource.Endless(sourceStopped)).Map("m", x => x);
         int received = 0;
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pipeline.RunAsync(x =>
@@ -162,26 +161,5 @@ public sealed class PipelineCancellationTests
 
         // Items 0..63 run (the look before item 0 saw nothing), then the look before item 64 stops the loop.
         Assert.Equal(64, Volatile.Read(ref calls));
-    }
-
-    private static async IAsyncEnumerable<int> Endless(TaskCompletionSource stopped, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            for (int i = 0; ; i++)
-            {
-                if (i % 64 == 0)
-                {
-                    await Task.Yield();
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return i;
-            }
-        }
-        finally
-        {
-            stopped.TrySetResult();
-        }
     }
 }

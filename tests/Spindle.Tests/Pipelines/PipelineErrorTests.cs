@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Spindle.Pipelines;
 
 namespace Spindle.Tests.Pipelines;
@@ -85,7 +84,7 @@ public sealed class PipelineErrorTests
     public async Task A_failure_cancels_every_stage_including_an_endless_source()
     {
         var sourceStopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        Pipeline<int> pipeline = Pipeline.From(Endless(sourceStopped))
+        Pipeline<int> pipeline = Pipeline.From(CountingSource.Endless(sourceStopped))
             .Map("fails", x => x == 100 ? throw new FormatException("no") : x)
             .Map("after", x => x);
 
@@ -221,26 +220,5 @@ public sealed class PipelineErrorTests
 
         Assert.Equal([0, 1, 10, 11, 20, 30, 31], await pipeline.ToAsyncEnumerable().ToListAsync());
         Assert.Equal(2, Assert.Single(routed).Item);
-    }
-
-    private static async IAsyncEnumerable<int> Endless(TaskCompletionSource stopped, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        try
-        {
-            for (int i = 0; ; i++)
-            {
-                if (i % 64 == 0)
-                {
-                    await Task.Yield();
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                yield return i;
-            }
-        }
-        finally
-        {
-            stopped.TrySetResult();
-        }
     }
 }

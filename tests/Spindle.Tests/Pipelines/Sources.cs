@@ -32,4 +32,26 @@ internal sealed class CountingSource(int count)
             yield return i;
         }
     }
+
+    /// <summary>An endless async source that completes <paramref name="stopped"/> once it has been disposed.</summary>
+    internal static async IAsyncEnumerable<int> Endless(TaskCompletionSource stopped, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            for (int i = 0; ; i++)
+            {
+                if (i % 64 == 0)
+                {
+                    await Task.Yield();
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                yield return i;
+            }
+        }
+        finally
+        {
+            stopped.TrySetResult();
+        }
+    }
 }
