@@ -26,6 +26,15 @@ internal sealed record SpindleRun(int ExitCode, string Output, string Json, stri
     /// Runs the command as <see cref="SpindleCommand.RunAsync"/> does but with the parser's own output captured:
     /// <c>RunAsync</c> leaves parse errors and help to the process's <see cref="Console"/>, where a test cannot read them.
     /// </summary>
+    /// <summary>Runs one tour chapter and checks what every chapter must do: exit 0 and finish the tour.</summary>
+    internal static async Task<SpindleRun> TourChapterAsync(string chapter)
+    {
+        SpindleRun run = await RunAsync("tour", chapter);
+        Assert.True(run.ExitCode == 0, $"tour {chapter} exited {run.ExitCode}:\n{run.Output}");
+        Assert.Contains("Tour finished", run.Output, StringComparison.Ordinal);
+        return run;
+    }
+
     internal static async Task<SpindleRun> InvokeAsync(params string[] args)
     {
         var output = new StringWriter();
