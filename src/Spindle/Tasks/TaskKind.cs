@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Spindle.Tasks;
+
+/// <summary>
+/// A named task: a stable kind string bound to a handler with typed arguments and result. Returned by
+/// <see cref="TaskCatalog.Add{TArgs, TResult}(string, Func{TArgs, TaskContext, ValueTask{TResult}}, JsonTypeInfo{TArgs}, JsonTypeInfo{TResult})"/>;
+/// pass it to a process pool to submit calls with compile-time types.
+/// </summary>
+/// <typeparam name="TArgs">The arguments, serialized as JSON.</typeparam>
+/// <typeparam name="TResult">The result, serialized as JSON.</typeparam>
+public sealed class TaskKind<TArgs, TResult>
+{
+    private readonly Func<TArgs, TaskContext, ValueTask<TResult>>? _async;
+    private readonly Func<TArgs, TaskContext, TResult>? _sync;
+
+    internal TaskKind(string name, Func<TArgs, TaskContext, ValueTask<TResult>>? async, Func<TArgs, TaskContext, TResult>? sync, JsonTypeInfo<TArgs> arguments, JsonTypeInfo<TResult> result)
+    {
+        Name = name;
+        _async = async;
+        _sync = sync;
+        Arguments = arguments;
+        Result = result;
+        Handler = new TypedHandler(this);
+    }
+
+    /// <summary>The kind string, such as <c>"images.resize"</c>: the task's identity on the wire.</summary>
+    public string Name { get; }
+
+    internal JsonTypeInfo<TArgs> Arguments { get; }
+
+    internal JsonTypeInfo<TResult> Result { get; }
+
+    internal TaskHandler Handler { get; }
+
+    /// <summary>Runs the handler here, in this process, with no serialization.</summary>
+    public ValueTask<TResult> InvokeAsync(TArgs arguments, TaskContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return _sync is not null ? new ValueTask<TResult>(_sync(arguments, context)) : _async!(arguments, context);
+    }
+
+    internal byte[] SerializeArguments(TArgs arguments) => JsonSerializer.SerializeToUtf8Bytes(arguments, Arguments);
+
+    internal TResult DeserializeResult(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, Result)!;
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    private sealed class TypedHandler(TaskKind<TArgs, TResult> kind) : TaskHandler(kind.Name)
+    {
+        internal override ValueTask InvokeAsync(ReadOnlyMemory<byte> arguments, TaskContext context, Utf8JsonWriter result)
+        {
+            TArgs decoded = Decode(arguments.Span);
+            if (kind._sync is not null)
+            {
+                JsonSerializer.Serialize(result, kind._sync(decoded, context), kind.Result);
+                return default;
+            }
+
+            ValueTask<TResult> running = kind._async!(decoded, context);
+            if (running.IsCompletedSuccessfully)
+            {
+                JsonSerializer.Serialize(result, running.Result, kind.Result);
+                return default;
+            }
+
+            return AwaitAsync(running, result);
+        }
+
+        private async ValueTask AwaitAsync(ValueTask<TResult> running, Utf8JsonWriter result) =>
+            JsonSerializer.Serialize(result, await running.ConfigureAwait(false), kind.Result);
+
+        private TArgs Decode(ReadOnlySpan<byte> arguments)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize(arguments, kind.Arguments)!;
+            }
+            catch (JsonException e)
+            {
+                throw new TaskArgumentException(Kind, $"Malformed arguments for task '{Kind}': expected JSON for {typeof(TArgs).Name}. {e.Message}", e);
+            }
+        }
+    }
+}
