@@ -24,6 +24,14 @@ internal sealed class MapSource<T>
         return new MapSource<T>(null, source);
     }
 
+    /// <summary>How many items the source holds, when it is a collection that says.</summary>
+    internal int? KnownCount => _sync switch
+    {
+        IReadOnlyCollection<T> collection => collection.Count,
+        ICollection<T> collection => collection.Count,
+        _ => null,
+    };
+
     /// <summary>The items by index when the source is a list, for the collect-into-array fast path.</summary>
     internal IReadOnlyList<T>? AsList => _sync as IReadOnlyList<T>;
 

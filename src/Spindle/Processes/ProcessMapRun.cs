@@ -1,0 +1,215 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Spindle.Pools;
+using Spindle.Tasks;
+
+namespace Spindle.Processes;
+
+/// <summary>
+/// One run of a map over worker processes. The consumer's loop does everything: it reads the source a chunk
+/// at a time, serializes the chunk's items end to end, queues the chunk, and, once
+/// <see cref="MapOptions.Window"/> items are in flight, waits for the next chunk to answer before it reads
+/// more. So the source is never read further ahead than the window, whatever its length.
+/// </summary>
+internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered)
+{
+    private const double GrowBelowSeconds = 0.005;
+    private const double ShrinkAboveSeconds = 0.050;
+
+    private readonly Channel<Slot> _answered = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
+    private int _adaptiveChunk = 1;
+
+    internal async IAsyncEnumerable<ItemOutcome<TResult>> RunAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        PoolKind poolKind = pool.KindOf(kind.Name);
+        MapSource<TArgs>.Reader reader = source.OpenReader(stop.Token);
+        var inFlight = new Queue<Slot>();
+        var arrived = new Dictionary<long, Slot>();
+        var items = new TArgs[Math.Min(options.Window, 65_536)];
+        var bytes = new ArrayBufferWriter<byte>(4096);
+        using var json = new Utf8JsonWriter(bytes, new JsonWriterOptions { SkipValidation = true });
+        int? known = source.KnownCount;
+        long next = 0;
+        int inFlightItems = 0;
+        bool sourceDone = false;
+        Exception? failure = null;
+        try
+        {
+            while (true)
+            {
+                while (!sourceDone && failure is null && inFlightItems < options.Window)
+                {
+                    int size = Math.Min(ChunkSize(known), Math.Min(options.Window - inFlightItems, items.Length));
+                    int read = await reader.ReadAsync(items, size, stop.Token).ConfigureAwait(false);
+                    sourceDone = read < size;
+                    if (read == 0)
+                    {
+                        break;
+                    }
+
+                    foreach (Slot slot in Serialize(poolKind, items, read, next, bytes, json, stop.Token))
+                    {
+                        inFlight.Enqueue(slot);
+                        await pool.EnqueueAsync(slot.Call).ConfigureAwait(false);
+                    }
+
+                    Array.Clear(items, 0, read);
+                    next += read;
+                    inFlightItems += read;
+                }
+
+                if (inFlight.Count == 0)
+                {
+                    break;
+                }
+
+                Slot done = await NextAsync(inFlight, arrived).ConfigureAwait(false);
+                inFlightItems -= done.Count;
+                Adapt(done);
+                foreach (ItemOutcome<TResult> outcome in done.Outcomes)
+                {
+                    ItemOutcome<TResult> reported = outcome;
+                    if (outcome.Exception is { } error)
+                    {
+                        if (failure is null && options.Failures == MapFailureMode.FailFast && error is not OperationCanceledException)
+                        {
+                            failure = error;
+                            await stop.CancelAsync().ConfigureAwait(false);
+                        }
+                        else if (blameStopper && failure is not null && error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                        {
+                            reported = new ItemOutcome<TResult>(outcome.Index, default, failure);
+                        }
+                    }
+
+                    yield return reported;
+                }
+            }
+        }
+        finally
+        {
+            if (inFlight.Count > 0)
+            {
+                // The consumer left early or a failure stopped the map: cancel what is in flight and wait for
+                // the workers to let go of it, so nothing of this map runs after the enumeration ends.
+                await stop.CancelAsync().ConfigureAwait(false);
+                while (inFlight.Count > 0)
+                {
+                    await NextAsync(inFlight, arrived).ConfigureAwait(false);
+                }
+            }
+
+            await reader.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<Slot> NextAsync(Queue<Slot> inFlight, Dictionary<long, Slot> arrived)
+    {
+        if (!ordered)
+        {
+            Slot any = await _answered.Reader.ReadAsync().ConfigureAwait(false);
+            inFlight.Dequeue(); // only the count matters when unordered
+            return any;
+        }
+
+        Slot head = inFlight.Peek();
+        while (!arrived.Remove(head.Start))
+        {
+            Slot slot = await _answered.Reader.ReadAsync().ConfigureAwait(false);
+            arrived[slot.Start] = slot;
+        }
+
+        return inFlight.Dequeue();
+    }
+
+    private int ChunkSize(int? known)
+    {
+        if (options.ChunkSize is { } fixedSize)
+        {
+            return fixedSize;
+        }
+
+        int workers = pool.WorkerCount;
+        int cap = Math.Max(1, options.Window / (workers * 4));
+        return known is { } count ? Math.Clamp((count + (workers * 8) - 1) / (workers * 8), 1, cap) : Math.Min(_adaptiveChunk, cap);
+    }
+
+    private void Adapt(Slot done)
+    {
+        double seconds = Slot.Elapsed(done);
+        if (seconds < GrowBelowSeconds && done.Count >= _adaptiveChunk)
+        {
+            _adaptiveChunk = Math.Min(_adaptiveChunk * 2, 1 << 20);
+        }
+        else if (seconds > ShrinkAboveSeconds)
+        {
+            _adaptiveChunk = Math.Max(_adaptiveChunk / 2, 1);
+        }
+    }
+
+    /// <summary>Serializes <paramref name="count"/> items end to end into chunks no larger than the payload limit.</summary>
+    private List<Slot> Serialize(PoolKind poolKind, TArgs[] items, int count, long start, ArrayBufferWriter<byte> bytes, Utf8JsonWriter json, CancellationToken cancellationToken)
+    {
+        var slots = new List<Slot>(1);
+        int first = 0;
+        while (first < count)
+        {
+            bytes.ResetWrittenCount();
+            var offsets = new List<int>(count - first + 1) { 0 };
+            int end = first;
+            while (end < count)
+            {
+                json.Reset(bytes);
+                JsonSerializer.Serialize(json, items[end], kind.Arguments);
+                json.Flush();
+                int itemBytes = bytes.WrittenCount - offsets[^1];
+                pool.ThrowIfTooLarge(kind.Name, itemBytes);
+                if (bytes.WrittenCount > pool.MaxPayloadBytes - (8 * (end - first + 1)) && end > first)
+                {
+                    // This item would push the chunk over the limit: it starts the next chunk.
+                    break;
+                }
+
+                offsets.Add(bytes.WrittenCount);
+                end++;
+            }
+
+            byte[] arguments = bytes.WrittenSpan[..offsets[^1]].ToArray();
+            var slot = new Slot(this, start + first, end - first);
+            slot.Call = new ChunkCall<TResult>(poolKind, start + first, arguments, [.. offsets], kind.Result, slot, options.Priority, cancellationToken);
+            slots.Add(slot);
+            first = end;
+        }
+
+        return slots;
+    }
+
+    /// <summary>A chunk's place in the map: collects its outcomes (from the chunk, or from its parts after a crash).</summary>
+    private sealed class Slot(ProcessMapRun<TArgs, TResult> run, long start, int count) : IChunkSink<TResult>
+    {
+        private readonly long _createdAt = TimeProvider.System.GetTimestamp();
+        private int _remaining = count;
+
+        internal long Start => start;
+
+        internal int Count => Outcomes.Length;
+
+        internal ItemOutcome<TResult>[] Outcomes { get; } = new ItemOutcome<TResult>[count];
+
+        internal RemoteCall Call { get; set; } = null!;
+
+        internal static double Elapsed(Slot slot) => TimeProvider.System.GetElapsedTime(slot._createdAt).TotalSeconds;
+
+        public void Deliver(long from, ItemOutcome<TResult>[] outcomes)
+        {
+            Array.Copy(outcomes, 0, Outcomes, from - start, outcomes.Length);
+            if (Interlocked.Add(ref _remaining, -outcomes.Length) == 0)
+            {
+                run._answered.Writer.TryWrite(this);
+            }
+        }
+    }
+}

@@ -1,0 +1,869 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text;
+using Spindle.Pools;
+using Spindle.Processes.Wire;
+using Spindle.Tasks;
+
+namespace Spindle.Processes;
+
+/// <summary>
+/// The process pool's state machine. One lock (<see cref="Gate"/>) guards the queue, the workers and every
+/// call's state; frames are encoded under it into each worker's pending buffer and written outside it.
+/// </summary>
+/// <remarks>
+/// Dispatch keeps up to <c>_depth</c> calls in flight per worker so that tiny calls share pipe writes, and
+/// lowers it to one as calls get slower, so that a long call does not hold others back. A worker runs its
+/// calls in order and writes each answer before it starts the next, so when it dies the oldest unanswered
+/// call is the one that was running and the rest never started: they are requeued, not failed.
+/// </remarks>
+internal sealed class ProcessWorkerPool : ProcessPool
+{
+    private const int MaxDepth = 64;
+    private const int MaxRememberedCrashes = 1024;
+    private const int StartFailuresBeforeBroken = 3;
+
+    private readonly TaskCatalog _catalog;
+    private readonly ProcessPoolOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _startedAt;
+    private readonly Action<WorkerOutputLine> _output;
+    private readonly byte[] _initializerArguments;
+
+    // Guarded by Gate.
+    private readonly PriorityQueue<RemoteCall, WorkKey> _queue = new();
+    private readonly List<WorkerConnection> _workers = [];
+    private readonly Queue<TaskCompletionSource> _roomWaiters = new();
+    private readonly Dictionary<string, PoolKind> _kinds = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, int> _crashesByFingerprint = [];
+    private readonly HashSet<int> _poison = [];
+    private int _queued;
+    private long _sequence;
+    private long _nextCallId;
+    private int _nextWorkerId;
+    private int _depth = 2;
+    private double _serviceSeconds;
+    private int _startFailures;
+    private Exception? _broken;
+    private bool _disposing;
+    private bool _killing;
+    private Task? _disposal;
+    private TaskCompletionSource? _drained;
+    private long _completed;
+    private long _crashed;
+    private long _timedOut;
+    private long _workersStarted;
+    private long _workersLost;
+    private long _workersRecycled;
+
+    private ProcessWorkerPool(TaskCatalog catalog, ProcessPoolOptions options)
+    {
+        _catalog = catalog;
+        _options = options;
+        _time = options.TimeProvider;
+        _startedAt = _time.GetTimestamp();
+        _output = options.OnWorkerOutput ?? (line => Console.Error.WriteLine($"[worker {line.WorkerId}] {line.Line}"));
+        _initializerArguments = Encoding.UTF8.GetBytes(options.InitializerArguments);
+    }
+
+    internal Lock Gate { get; } = new();
+
+    public override string Name => _options.Name;
+
+    public override int WorkerCount => _options.WorkerCount;
+
+    public override IReadOnlyList<WorkerInfo> Workers
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return [.. _workers.Select(w => w.Snapshot())];
+            }
+        }
+    }
+
+    public override ProcessPoolStats Stats
+    {
+        get
+        {
+            lock (Gate)
+            {
+                return new ProcessPoolStats(_completed, _crashed, _timedOut, _workersStarted, _workersLost, _workersRecycled);
+            }
+        }
+    }
+
+    internal override TaskCatalog Catalog => _catalog;
+
+    internal override int MaxPayloadBytes => _options.MaxPayloadBytes;
+
+    internal static async Task<ProcessPool> LaunchAsync(TaskCatalog catalog, ProcessPoolOptions options, CancellationToken cancellationToken)
+    {
+        if (options.InitializerKind is { } initializer && !catalog.Contains(initializer))
+        {
+            throw new TaskArgumentException(initializer, $"ProcessPoolOptions.InitializerKind '{initializer}' is not registered in the catalog.");
+        }
+
+        catalog.Freeze();
+        var pool = new ProcessWorkerPool(catalog, options);
+        Task[] starts = [.. Enumerable.Range(0, options.WorkerCount).Select(_ => pool.StartWorkerAsync(cancellationToken))];
+        try
+        {
+            await Task.WhenAll(starts).ConfigureAwait(false);
+        }
+        catch
+        {
+            await pool.DisposeAsync().ConfigureAwait(false);
+            throw starts.Select(t => t.Exception?.InnerException).First(e => e is not null)!;
+        }
+
+        return pool;
+    }
+
+    internal override ValueTask EnqueueAsync(RemoteCall call)
+    {
+        if (call.CancellationToken.IsCancellationRequested)
+        {
+            call.State = CallState.Done;
+            call.Fail(new OperationCanceledException(call.CancellationToken));
+            return default;
+        }
+
+        lock (Gate)
+        {
+            ThrowIfClosed();
+            if (_poison.Count > 0 && _poison.Contains(call.Fingerprint))
+            {
+                call.State = CallState.Done;
+                call.Fail(Poisoned(call, null));
+                return default;
+            }
+
+            if (_queued < _options.QueueCapacity)
+            {
+                Admit(call);
+                Pump();
+                return default;
+            }
+        }
+
+        return WaitForRoomAsync(call);
+    }
+
+    internal override PoolKind KindOf(string name)
+    {
+        lock (Gate)
+        {
+            if (!_kinds.TryGetValue(name, out PoolKind? kind))
+            {
+                kind = new PoolKind(_kinds.Count + 1, name);
+                _kinds.Add(name, kind);
+            }
+
+            return kind;
+        }
+    }
+
+    /// <summary>Takes the answers a worker wrote: matches each to the oldest outstanding call, sends more
+    /// work, then completes the calls outside the lock (their payloads are read before the next fill).</summary>
+    internal void OnAnswers(WorkerConnection worker, List<Frame> frames)
+    {
+        var answered = new RemoteCall[frames.Count];
+        bool checkMemory;
+        lock (Gate)
+        {
+            for (int i = 0; i < frames.Count; i++)
+            {
+                long id = new PayloadReader(frames[i].Payload.Span, frames[i].Type).ReadInt64();
+                if (!worker.Outstanding.TryPeek(out RemoteCall? head) || head.Id != id)
+                {
+                    throw new ProtocolException($"Worker {worker.Id} answered call {id}, but the call it runs is {(head is null ? "none" : head.Id)}.");
+                }
+
+                worker.Outstanding.Dequeue();
+                head.State = CallState.Done;
+                head.Owner = null;
+                worker.HoldsIsolated &= !head.Isolated;
+                answered[i] = head;
+                worker.CallsCompleted++;
+                _completed += head.ItemCount;
+                if (_crashesByFingerprint.Count > 0)
+                {
+                    _crashesByFingerprint.Remove(head.Fingerprint);
+                }
+            }
+
+            long now = _time.GetTimestamp();
+            double seconds = _time.GetElapsedTime(worker.HeadStartedAt, now).TotalSeconds / frames.Count;
+            _serviceSeconds = _serviceSeconds == 0 ? seconds : (0.8 * _serviceSeconds) + (0.2 * seconds);
+            _depth = _serviceSeconds > 0.001 ? 1 : (int)Math.Clamp(0.002 / Math.Max(_serviceSeconds, 1e-7), 2, MaxDepth);
+            worker.HeadStartedAt = now;
+            ArmDeadline(worker);
+            if (_options.MaxCallsPerWorker is { } limit && worker.CallsCompleted >= limit)
+            {
+                Retire(worker);
+            }
+
+            checkMemory = _options.MaxWorkerMemoryBytes is not null && worker.State == WorkerState.Ready;
+            Pump();
+            CheckDrained();
+        }
+
+        for (int i = 0; i < answered.Length; i++)
+        {
+            answered[i].Registration.Dispose();
+            answered[i].Complete(frames[i]);
+        }
+
+        if (checkMemory && WorkingSet(worker) > _options.MaxWorkerMemoryBytes)
+        {
+            lock (Gate)
+            {
+                Retire(worker);
+            }
+        }
+    }
+
+    /// <summary>The worker wrote something that is not a frame: it cannot be trusted with another call.</summary>
+    internal void OnGarbage(WorkerConnection worker, ProtocolException garbage)
+    {
+        lock (Gate)
+        {
+            RemoteCall? head = worker.Outstanding.TryPeek(out RemoteCall? h) ? h : null;
+            worker.Verdict ??= (new TaskFailure
+            {
+                Kind = TaskFailureKind.Crash,
+                TaskKind = head?.Kind.Name ?? "(none)",
+                ErrorType = typeof(WorkerCrashedException).FullName,
+                Message = $"Worker {worker.Id} (process {worker.ProcessId}) wrote garbage on its pipe and was killed: {garbage.Message}",
+                Reason = "garbage on the pipe",
+            }, head);
+        }
+
+        worker.Kill();
+    }
+
+    /// <summary>A worker process ended: blame the call it was running, requeue the ones it had not started,
+    /// start a replacement.</summary>
+    internal void OnWorkerExited(WorkerConnection worker, int exitCode)
+    {
+        var completions = new List<(RemoteCall Call, Exception Error)>();
+        lock (Gate)
+        {
+            worker.State = WorkerState.Exited;
+            worker.Deadline?.Dispose();
+            _workers.Remove(worker);
+            bool asked = worker.ShutdownSent && worker.Outstanding.Count == 0;
+            if (!asked)
+            {
+                _workersLost++;
+            }
+
+            if (worker.Outstanding.TryDequeue(out RemoteCall? head))
+            {
+                head.Owner = null;
+                if (_killing)
+                {
+                    completions.Add((head, ShutDown(head)));
+                }
+                else
+                {
+                    Blame(worker, head, exitCode, completions);
+                }
+
+                while (worker.Outstanding.TryDequeue(out RemoteCall? unstarted))
+                {
+                    unstarted.Owner = null;
+                    if (_killing)
+                    {
+                        completions.Add((unstarted, ShutDown(unstarted)));
+                    }
+                    else
+                    {
+                        Requeue(unstarted);
+                    }
+                }
+            }
+
+            if (!_killing && (!asked || _queued > 0))
+            {
+                StartReplacement();
+            }
+
+            Pump();
+            CheckDrained();
+        }
+
+        Complete(completions);
+    }
+
+    private void Blame(WorkerConnection worker, RemoteCall head, int exitCode, List<(RemoteCall, Exception)> completions)
+    {
+        if (worker.Verdict is { Failure.Kind: TaskFailureKind.Timeout } verdict && verdict.Call == head)
+        {
+            if (head.TrySplit(out RemoteCall[] parts))
+            {
+                Array.ForEach(parts, Requeue);
+                return;
+            }
+
+            head.State = CallState.Done;
+            _timedOut++;
+            completions.Add((head, new TaskTimeoutException(verdict.Failure)));
+            return;
+        }
+
+        TaskFailure failure = worker.Verdict is { } garbage && garbage.Call == head
+            ? garbage.Failure
+            : CrashDiagnosis.Describe(head.Kind.Name, worker.Id, worker.ProcessId, exitCode, worker.Tail.Lines);
+        if (head.TrySplit(out RemoteCall[] suspects))
+        {
+            // Which item of the chunk killed the worker is unknown: rerun each alone, so the next crash names it.
+            Array.ForEach(suspects, Requeue);
+            return;
+        }
+
+        int fingerprint = head.Fingerprint;
+        int crashes = _crashesByFingerprint.GetValueOrDefault(fingerprint) + 1;
+        if (_crashesByFingerprint.Count < MaxRememberedCrashes || _crashesByFingerprint.ContainsKey(fingerprint))
+        {
+            _crashesByFingerprint[fingerprint] = crashes;
+        }
+
+        head.Crashes = crashes;
+        if (crashes >= _options.PoisonAfterCrashes)
+        {
+            if (_poison.Count < MaxRememberedCrashes)
+            {
+                _poison.Add(fingerprint);
+            }
+
+            head.State = CallState.Done;
+            _crashed++;
+            completions.Add((head, Poisoned(head, failure)));
+        }
+        else if (head.Attempt <= _options.CrashRetries)
+        {
+            head.Attempt++;
+            head.Isolated = true;
+            Requeue(head);
+        }
+        else
+        {
+            head.State = CallState.Done;
+            _crashed++;
+            completions.Add((head, new WorkerCrashedException(failure)));
+        }
+    }
+
+    private WorkerCrashedException Poisoned(RemoteCall call, TaskFailure? last) =>
+        new(
+            new TaskFailure
+            {
+                Kind = TaskFailureKind.Crash,
+                TaskKind = call.Kind.Name,
+                ErrorType = typeof(WorkerCrashedException).FullName,
+                Message = $"Call of task '{call.Kind.Name}' is poison: it killed {_options.PoisonAfterCrashes} worker(s) in a row, so it fails at once{(last is null ? " without running" : $". Last crash: {last.Message}")}",
+                ExitCode = last?.ExitCode,
+                Signal = last?.Signal,
+                Reason = last?.Reason,
+                StackTrace = last?.StackTrace,
+            },
+            isPoison: true);
+
+    private OperationCanceledException ShutDown(RemoteCall call)
+    {
+        call.State = CallState.Done;
+        return new OperationCanceledException($"Process pool '{Name}' shut down before the call of task '{call.Kind.Name}' finished.");
+    }
+
+    private void OnDeadline(WorkerConnection worker)
+    {
+        bool kill;
+        lock (Gate)
+        {
+            kill = worker.State != WorkerState.Exited && worker.Verdict is null && worker.Outstanding.TryPeek(out RemoteCall? head) && Overdue(worker, head);
+            if (kill)
+            {
+                RemoteCall call = worker.Outstanding.Peek();
+                TimeSpan limit = _options.CallTimeout!.Value * call.ItemCount;
+                worker.Verdict = (new TaskFailure
+                {
+                    Kind = TaskFailureKind.Timeout,
+                    TaskKind = call.Kind.Name,
+                    Message = $"Task '{call.Kind.Name}' ran past its {limit.TotalMilliseconds:N0} ms timeout on worker {worker.Id} (process {worker.ProcessId}), which was killed and replaced.",
+                }, call);
+            }
+            else
+            {
+                ArmDeadline(worker);
+            }
+        }
+
+        if (kill)
+        {
+            worker.Kill();
+        }
+    }
+
+    private bool Overdue(WorkerConnection worker, RemoteCall head) =>
+        _time.GetElapsedTime(worker.HeadStartedAt) >= _options.CallTimeout!.Value * head.ItemCount;
+
+    private void ArmDeadline(WorkerConnection worker)
+    {
+        if (_options.CallTimeout is not { } timeout || worker.State == WorkerState.Exited)
+        {
+            return;
+        }
+
+        if (!worker.Outstanding.TryPeek(out RemoteCall? head))
+        {
+            worker.Deadline?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+
+        TimeSpan due = (timeout * head.ItemCount) - _time.GetElapsedTime(worker.HeadStartedAt);
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+        worker.Deadline ??= _time.CreateTimer(static w => ((WorkerConnection)w!).Pool.OnDeadline((WorkerConnection)w!), worker, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        worker.Deadline.Change(due, Timeout.InfiniteTimeSpan);
+    }
+
+    internal override void Cancel(RemoteCall call)
+    {
+        lock (Gate)
+        {
+            switch (call.State)
+            {
+                case CallState.Queued:
+                    call.State = CallState.Done;
+                    _queued--;
+                    ReleaseRoom();
+                    CheckDrained();
+                    break;
+                case CallState.Sent when call.Owner is { } owner:
+                    owner.Pending.BeginFrame(FrameType.Cancel);
+                    owner.Pending.WriteInt64(call.Id);
+                    owner.Pending.EndFrame();
+                    owner.RequestFlush();
+                    return;
+                default:
+                    return;
+            }
+        }
+
+        call.Fail(new OperationCanceledException(call.CancellationToken));
+    }
+
+    private async Task StartWorkerAsync(CancellationToken cancellationToken)
+    {
+        ProcessStartInfo start = WorkerLauncher.StartInfo(_options);
+        int id;
+        Process process;
+        lock (Gate)
+        {
+            id = ++_nextWorkerId;
+        }
+
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("Process.Start returned no process.");
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException)
+        {
+            throw new InvalidOperationException($"Process pool '{Name}' could not start worker program '{WorkerLauncher.Describe(start)}': {e.Message}", e);
+        }
+
+        var worker = new WorkerConnection(this, id, process, _output, _options.MaxPayloadBytes);
+        lock (Gate)
+        {
+            _workers.Add(worker);
+            _workersStarted++;
+        }
+
+        PoolKind? initializer = _options.InitializerKind is { } kind ? KindOf(kind) : null;
+        using var timeout = new CancellationTokenSource(_options.StartupTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        try
+        {
+            await worker.HandshakeAsync(initializer, _initializerArguments, linked.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is EndOfStreamException or ProtocolException or OperationCanceledException or IOException or InvalidOperationException)
+        {
+            worker.Kill();
+            await Task.WhenAny(process.WaitForExitAsync(CancellationToken.None), Task.Delay(TimeSpan.FromSeconds(2), TimeProvider.System)).ConfigureAwait(false);
+            await Task.WhenAny(worker.OutputDrained, Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System)).ConfigureAwait(false);
+            lock (Gate)
+            {
+                worker.State = WorkerState.Exited;
+                _workers.Remove(worker);
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            string why = timeout.IsCancellationRequested ? $"it did not say hello within {_options.StartupTimeout.TotalSeconds:N1} s" : e.Message;
+            string exit = process.HasExited ? $" (exit code {process.ExitCode})" : string.Empty;
+            IReadOnlyList<string> tail = worker.Tail.Lines;
+            throw new InvalidOperationException(
+                $"Process pool '{Name}' could not start worker {id} ('{WorkerLauncher.Describe(start)}'): {why}{exit}. " +
+                $"A worker program's Main must begin with ProcessWorker.RunIfRequested(catalog); (see docs/process-pool.md)." +
+                (tail.Count > 0 ? $" Its last output: {string.Join(" | ", tail.TakeLast(5))}" : string.Empty),
+                e);
+        }
+
+        lock (Gate)
+        {
+            if (_killing)
+            {
+                worker.Kill();
+            }
+            else
+            {
+                worker.State = WorkerState.Ready;
+                _startFailures = 0;
+                worker.HeadStartedAt = _time.GetTimestamp();
+                Pump();
+            }
+        }
+
+        worker.Run();
+    }
+
+    private void StartReplacement()
+    {
+        _ = ReplaceAsync();
+
+        async Task ReplaceAsync()
+        {
+            try
+            {
+                await StartWorkerAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (InvalidOperationException e)
+            {
+                List<(RemoteCall, Exception)> failed = [];
+                TimeSpan backoff;
+                lock (Gate)
+                {
+                    _startFailures++;
+                    if (_killing)
+                    {
+                        return;
+                    }
+
+                    if (_startFailures >= StartFailuresBeforeBroken && _workers.Count == 0)
+                    {
+                        _broken = e;
+                        while (_queue.TryDequeue(out RemoteCall? call, out _))
+                        {
+                            if (call.State == CallState.Queued)
+                            {
+                                call.State = CallState.Done;
+                                failed.Add((call, e));
+                            }
+                        }
+
+                        _queued = 0;
+                        ReleaseAllRoomWaiters(e);
+                        CheckDrained();
+                    }
+
+                    backoff = TimeSpan.FromMilliseconds(Math.Min(100 * (1 << Math.Min(_startFailures, 7)), 10_000));
+                }
+
+                Complete(failed);
+                if (failed.Count == 0 && _broken is null)
+                {
+                    await Task.Delay(backoff, _time).ConfigureAwait(false);
+                    lock (Gate)
+                    {
+                        if (!_killing)
+                        {
+                            StartReplacement();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private void Retire(WorkerConnection worker)
+    {
+        if (worker.State != WorkerState.Ready)
+        {
+            return;
+        }
+
+        worker.State = WorkerState.Retiring;
+        _workersRecycled++;
+        if (!_killing)
+        {
+            StartReplacement();
+        }
+
+        ShutdownIfIdle(worker);
+    }
+
+    private void ShutdownIfIdle(WorkerConnection worker)
+    {
+        if (worker.Outstanding.Count == 0 && !worker.ShutdownSent && worker.State != WorkerState.Exited)
+        {
+            worker.ShutdownSent = true;
+            worker.Pending.BeginFrame(FrameType.Shutdown);
+            worker.Pending.EndFrame();
+            worker.CloseInputAfterFlush();
+        }
+    }
+
+    private void Admit(RemoteCall call)
+    {
+        double waited = _time.GetElapsedTime(_startedAt).TotalSeconds;
+        call.Key = new WorkKey(WorkKey.RankOf(call.Priority, _options.AgingRate, waited), ++_sequence);
+        call.State = CallState.Queued;
+        call.Pool = this;
+        _queue.Enqueue(call, call.Key);
+        _queued++;
+        if (call.CancellationToken.CanBeCanceled)
+        {
+            call.Registration = call.CancellationToken.UnsafeRegister(static s => ((RemoteCall)s!).CancelThroughOwner(), call);
+        }
+    }
+
+    private void Requeue(RemoteCall call)
+    {
+        if (call.Pool is null && call.CancellationToken.CanBeCanceled)
+        {
+            // A part of a split chunk: it answers to the map's token like the chunk did.
+            call.Registration = call.CancellationToken.UnsafeRegister(static s => ((RemoteCall)s!).CancelThroughOwner(), call);
+        }
+
+        call.Pool = this;
+        call.State = CallState.Queued;
+        _queue.Enqueue(call, call.Key);
+        _queued++;
+    }
+
+    /// <summary>Sends queued calls to workers with room, most urgent first.</summary>
+    private void Pump()
+    {
+        while (_queue.TryPeek(out RemoteCall? call, out _))
+        {
+            if (call.State != CallState.Queued)
+            {
+                _queue.Dequeue();
+                continue;
+            }
+
+            WorkerConnection? worker = Pick(call.Isolated);
+            if (worker is null)
+            {
+                break;
+            }
+
+            _queue.Dequeue();
+            _queued--;
+            Send(worker, call);
+        }
+
+        ReleaseRoom();
+        foreach (WorkerConnection worker in _workers)
+        {
+            if (worker.State == WorkerState.Retiring)
+            {
+                ShutdownIfIdle(worker);
+            }
+        }
+    }
+
+    private WorkerConnection? Pick(bool isolated)
+    {
+        WorkerConnection? best = null;
+        int limit = isolated ? 1 : _depth;
+        foreach (WorkerConnection worker in _workers)
+        {
+            if (worker.State == WorkerState.Ready && !worker.HoldsIsolated && worker.Outstanding.Count < limit &&
+                (best is null || worker.Outstanding.Count < best.Outstanding.Count))
+            {
+                best = worker;
+            }
+        }
+
+        return best;
+    }
+
+    private void Send(WorkerConnection worker, RemoteCall call)
+    {
+        FrameBuffer frames = worker.Pending;
+        if (worker.DefinedKinds.Add(call.Kind.Id))
+        {
+            frames.BeginFrame(FrameType.DefineKind);
+            frames.WriteInt32(call.Kind.Id);
+            frames.WriteUtf8(call.Kind.Name);
+            frames.EndFrame();
+        }
+
+        call.Id = ++_nextCallId;
+        call.State = CallState.Sent;
+        call.Owner = worker;
+        call.WriteFrame(frames);
+        worker.Outstanding.Enqueue(call);
+        worker.HoldsIsolated |= call.Isolated;
+        if (worker.Outstanding.Count == 1)
+        {
+            worker.HeadStartedAt = _time.GetTimestamp();
+            ArmDeadline(worker);
+        }
+
+        worker.RequestFlush();
+    }
+
+    private async ValueTask WaitForRoomAsync(RemoteCall call)
+    {
+        while (true)
+        {
+            TaskCompletionSource room;
+            lock (Gate)
+            {
+                ThrowIfClosed();
+                if (_queued < _options.QueueCapacity)
+                {
+                    Admit(call);
+                    Pump();
+                    return;
+                }
+
+                room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _roomWaiters.Enqueue(room);
+            }
+
+            await room.Task.WaitAsync(call.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void ReleaseRoom()
+    {
+        int room = _options.QueueCapacity - _queued;
+        while (room-- > 0 && _roomWaiters.TryDequeue(out TaskCompletionSource? waiter))
+        {
+            waiter.TrySetResult();
+        }
+    }
+
+    private void ReleaseAllRoomWaiters(Exception error)
+    {
+        while (_roomWaiters.TryDequeue(out TaskCompletionSource? waiter))
+        {
+            waiter.TrySetException(error);
+        }
+    }
+
+    private void ThrowIfClosed()
+    {
+        if (_broken is not null)
+        {
+            throw new InvalidOperationException($"Process pool '{Name}' is broken: no worker could be started. {_broken.Message}", _broken);
+        }
+
+        ObjectDisposedException.ThrowIf(_disposing, $"ProcessPool '{Name}'");
+    }
+
+    private void CheckDrained()
+    {
+        if (_drained is not null && _queued == 0 && _workers.All(w => w.Outstanding.Count == 0))
+        {
+            _drained.TrySetResult();
+        }
+    }
+
+    private static void Complete(List<(RemoteCall Call, Exception Error)> completions)
+    {
+        foreach ((RemoteCall call, Exception error) in completions)
+        {
+            call.Registration.Dispose();
+            call.Fail(error);
+        }
+    }
+
+    private static long WorkingSet(WorkerConnection worker)
+    {
+        try
+        {
+            worker.Process.Refresh();
+            return worker.Process.WorkingSet64;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            return 0;
+        }
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        lock (Gate)
+        {
+            _disposal ??= ShutDownAsync();
+            return new ValueTask(_disposal);
+        }
+    }
+
+    private async Task ShutDownAsync()
+    {
+        List<(RemoteCall, Exception)> cancelled = [];
+        lock (Gate)
+        {
+            _disposing = true;
+            _drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_options.CancelPendingOnDispose)
+            {
+                DropQueued(cancelled);
+            }
+
+            ReleaseAllRoomWaiters(new ObjectDisposedException($"ProcessPool '{Name}'"));
+            CheckDrained();
+        }
+
+        Complete(cancelled);
+        await Task.WhenAny(_drained.Task, Task.Delay(_options.ShutdownGracePeriod, _time)).ConfigureAwait(false);
+
+        WorkerConnection[] workers;
+        lock (Gate)
+        {
+            _killing = true;
+            DropQueued(cancelled = []);
+            workers = [.. _workers];
+            foreach (WorkerConnection worker in workers)
+            {
+                if (worker.Outstanding.Count == 0 && worker.State != WorkerState.Starting)
+                {
+                    ShutdownIfIdle(worker);
+                }
+                else
+                {
+                    worker.Kill();
+                }
+            }
+        }
+
+        Complete(cancelled);
+
+        // Workers asked to exit get a moment to do so; then nothing of the pool stays behind.
+        Task exits = Task.WhenAll(workers.Select(w => w.Exited));
+        await Task.WhenAny(exits, Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System)).ConfigureAwait(false);
+        foreach (WorkerConnection worker in workers)
+        {
+            worker.Kill();
+        }
+    }
+
+    private void DropQueued(List<(RemoteCall, Exception)> dropped)
+    {
+        while (_queue.TryDequeue(out RemoteCall? call, out _))
+        {
+            if (call.State == CallState.Queued)
+            {
+                dropped.Add((call, ShutDown(call)));
+            }
+        }
+
+        _queued = 0;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Spindle.Processes.Wire;
+
+namespace Spindle.Processes;
+
+/// <summary>One submitted call; its task is the caller's future.</summary>
+internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonTypeInfo<TResult> result, int priority, CancellationToken cancellationToken)
+    : RemoteCall(kind, priority, cancellationToken)
+{
+    private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    internal Task<TResult> Task => _completion.Task;
+
+    internal override int ItemCount => 1;
+
+    internal override int Fingerprint => FingerprintOf(arguments);
+
+    internal override void WriteFrame(FrameBuffer buffer)
+    {
+        buffer.BeginFrame(FrameType.Call);
+        buffer.WriteInt64(Id);
+        buffer.WriteInt32(Kind.Id);
+        buffer.WriteInt32(Attempt);
+        buffer.WriteBytes(arguments);
+        buffer.EndFrame();
+    }
+
+    internal override void Complete(Frame frame)
+    {
+        var payload = new PayloadReader(frame.Payload.Span, frame.Type);
+        payload.ReadInt64();
+        byte status = payload.ReadByte();
+        if (status != WireFormat.Succeeded)
+        {
+            Fail(Decode(status, payload.Rest, Kind.Name, CancellationToken));
+            return;
+        }
+
+        TResult value;
+        try
+        {
+            value = JsonSerializer.Deserialize(payload.Rest, result)!;
+        }
+        catch (JsonException e)
+        {
+            _completion.TrySetException(Unreadable(Kind.Name, typeof(TResult), e));
+            return;
+        }
+
+        _completion.TrySetResult(value);
+    }
+
+    internal override void Fail(Exception exception)
+    {
+        if (exception is OperationCanceledException cancelled)
+        {
+            _completion.TrySetCanceled(cancelled.CancellationToken);
+        }
+        else
+        {
+            _completion.TrySetException(exception);
+        }
+    }
+
+    internal override bool TrySplit(out RemoteCall[] parts)
+    {
+        parts = [];
+        return false;
+    }
+}

@@ -1,0 +1,32 @@
+namespace Spindle.Processes.Wire;
+
+/// <summary>
+/// The frames on the pipes between a pool and its worker processes. Every frame is
+/// <c>[u32 payload length][u8 type][payload]</c>, little-endian; the layouts are in <see cref="FrameBuffer"/>'s writers.
+/// </summary>
+internal enum FrameType : byte
+{
+    /// <summary>Pool → worker: <c>[i32 kind id][utf8 kind]</c>: names a kind once; calls then carry the id.</summary>
+    DefineKind = 1,
+
+    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][json arguments]</c>.</summary>
+    Call = 2,
+
+    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][i32 count]{[u32 length][json]}</c>: a map chunk.</summary>
+    Chunk = 3,
+
+    /// <summary>Pool → worker: <c>[i64 call id]</c>: cancel a queued or running call.</summary>
+    Cancel = 4,
+
+    /// <summary>Pool → worker: finish the calls received, then exit with code 0.</summary>
+    Shutdown = 5,
+
+    /// <summary>Worker → pool, first frame: <c>[u32 magic][u16 version][i32 process id]</c>.</summary>
+    Hello = 0x41,
+
+    /// <summary>Worker → pool: <c>[i64 call id][u8 status][json result or TaskFailure]</c>.</summary>
+    Result = 0x42,
+
+    /// <summary>Worker → pool: <c>[i64 call id][i32 count]{[u8 status][u32 length][json]}</c>.</summary>
+    ChunkResult = 0x43,
+}

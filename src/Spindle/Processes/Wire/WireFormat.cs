@@ -1,0 +1,31 @@
+namespace Spindle.Processes.Wire;
+
+/// <summary>Constants both ends of the pipe agree on.</summary>
+internal static class WireFormat
+{
+    /// <summary>"SPDL": the first bytes a worker writes, so a program that is not a Spindle worker is recognised at once.</summary>
+    internal const uint Magic = 0x4C445053;
+
+    internal const ushort Version = 1;
+
+    /// <summary>Length prefix plus type byte.</summary>
+    internal const int HeaderBytes = 5;
+
+    /// <summary>The status byte of a result: the handler returned a value.</summary>
+    internal const byte Succeeded = 0;
+
+    /// <summary>The status byte of a result: the payload is a <c>TaskFailure</c>.</summary>
+    internal const byte Failed = 1;
+
+    /// <summary>The environment variable that turns a relaunched application into a worker.</summary>
+    internal const string WorkerVariable = "SPINDLE_WORKER";
+
+    /// <summary>The environment variable holding the largest payload the pool accepts.</summary>
+    internal const string MaxPayloadVariable = "SPINDLE_WORKER_MAX_PAYLOAD";
+
+    /// <summary>The exit code of a worker that read garbage from its pool.</summary>
+    internal const int ProtocolErrorExitCode = 70;
+
+    /// <summary>The exit code of a worker whose pool went away (its input pipe closed).</summary>
+    internal const int OrphanedExitCode = 0;
+}

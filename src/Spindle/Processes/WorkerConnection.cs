@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using Spindle.Processes.Wire;
+using Spindle.Tasks;
+
+namespace Spindle.Processes;
+
+/// <summary>
+/// The pool's side of one worker process: its pipes, the calls sent to it in order, a writer that sends
+/// everything buffered in one write, a reader that hands answers to the pool, and a watcher that reports
+/// the process's exit once its last answers have been read.
+/// </summary>
+internal sealed class WorkerConnection
+{
+    private readonly ProcessWorkerPool _pool;
+    private readonly Stream _input;
+    private readonly FrameReader _reader;
+    private readonly List<Frame> _batch = [];
+
+    // Frames waiting to be written; appended under the pool's lock, swapped out by the flush loop under it.
+    private FrameBuffer _pending = new();
+    private FrameBuffer _sending = new();
+    private bool _flushScheduled;
+    private bool _closeAfterFlush;
+    private Task _readLoop = Task.CompletedTask;
+    private Task _watch = Task.CompletedTask;
+
+    internal WorkerConnection(ProcessWorkerPool pool, int id, Process process, Action<WorkerOutputLine> output, int maxPayloadBytes)
+    {
+        _pool = pool;
+        Id = id;
+        Process = process;
+        ProcessId = process.Id;
+        _input = process.StandardInput.BaseStream;
+        _reader = new FrameReader(process.StandardOutput.BaseStream, maxPayloadBytes + 1024, static t => t is FrameType.Hello or FrameType.Result or FrameType.ChunkResult);
+        Tail = new OutputTail(id, ProcessId, output);
+        OutputDrained = Tail.DrainAsync(process.StandardError);
+    }
+
+    internal int Id { get; }
+
+    internal ProcessWorkerPool Pool => _pool;
+
+    /// <summary>Completes once the process has exited and the pool has dealt with it.</summary>
+    internal Task Exited => _watch;
+
+    internal int ProcessId { get; }
+
+    internal Process Process { get; }
+
+    internal OutputTail Tail { get; }
+
+    internal Task OutputDrained { get; }
+
+    // The fields below are read and written under the pool's lock.
+    internal WorkerState State { get; set; } = WorkerState.Starting;
+
+    /// <summary>Calls written to the worker and not answered, oldest (the running one) first.</summary>
+    internal Queue<RemoteCall> Outstanding { get; } = new();
+
+    internal HashSet<int> DefinedKinds { get; } = [];
+
+    internal long CallsCompleted { get; set; }
+
+    /// <summary>When the oldest outstanding call started: when it was sent to an idle worker, or when the call before it was answered.</summary>
+    internal long HeadStartedAt { get; set; }
+
+    /// <summary>The worker runs an isolated call and takes nothing else until it is answered.</summary>
+    internal bool HoldsIsolated { get; set; }
+
+    /// <summary>The pool asked the worker to exit (recycling or shutdown).</summary>
+    internal bool ShutdownSent { get; set; }
+
+    /// <summary>Why the pool killed the worker, when it did (a timeout, garbage on the pipe), and the call it blames.</summary>
+    internal (TaskFailure Failure, RemoteCall? Call)? Verdict { get; set; }
+
+    internal ITimer? Deadline { get; set; }
+
+    internal FrameBuffer Pending => _pending;
+
+    internal WorkerInfo Snapshot() => new(Id, ProcessId, State, CallsCompleted, Outstanding.Count);
+
+    /// <summary>Schedules a flush of <see cref="Pending"/>; called under the pool's lock.</summary>
+    internal void RequestFlush()
+    {
+        if (!_flushScheduled)
+        {
+            _flushScheduled = true;
+            ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushLoop(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>Closes the worker's input once everything pending is written; called under the pool's lock.</summary>
+    internal void CloseInputAfterFlush()
+    {
+        _closeAfterFlush = true;
+        RequestFlush();
+    }
+
+    /// <summary>Waits for the worker's hello (and runs the initializer); throws with the reason when the worker
+    /// exits, writes something else, or the token fires.</summary>
+    internal async Task HandshakeAsync(PoolKind? initializer, byte[] initializerArguments, CancellationToken cancellationToken)
+    {
+        Frame hello = await NextFrameAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new EndOfStreamException("it exited before it said hello");
+        if (hello.Type != FrameType.Hello)
+        {
+            throw new ProtocolException($"its first frame was {hello.Type}, not a hello");
+        }
+
+        var payload = new PayloadReader(hello.Payload.Span, hello.Type);
+        uint magic = payload.ReadUInt32();
+        ushort version = payload.ReadUInt16();
+        if (magic != WireFormat.Magic || version != WireFormat.Version)
+        {
+            throw new ProtocolException($"its hello has magic 0x{magic:X8} and version {version}, not 0x{WireFormat.Magic:X8} and {WireFormat.Version}");
+        }
+
+        if (initializer is not null)
+        {
+            await InitializeAsync(initializer, initializerArguments, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Starts reading answers and watching for the process's exit.</summary>
+    internal void Run()
+    {
+        _readLoop = ReadLoopAsync();
+        _watch = WatchAsync();
+    }
+
+    /// <summary>Kills the process and everything it started; the exit watcher does the rest.</summary>
+    internal void Kill()
+    {
+        try
+        {
+            Process.Kill(entireProcessTree: true);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ObjectDisposedException)
+        {
+            // Already gone.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+        }
+    }
+
+    private async Task InitializeAsync(PoolKind kind, byte[] arguments, CancellationToken cancellationToken)
+    {
+        var buffer = new FrameBuffer();
+        buffer.BeginFrame(FrameType.DefineKind);
+        buffer.WriteInt32(kind.Id);
+        buffer.WriteUtf8(kind.Name);
+        buffer.EndFrame();
+        buffer.BeginFrame(FrameType.Call);
+        buffer.WriteInt64(0);
+        buffer.WriteInt32(kind.Id);
+        buffer.WriteInt32(1);
+        buffer.WriteBytes(arguments);
+        buffer.EndFrame();
+        await _input.WriteAsync(buffer.Written, cancellationToken).ConfigureAwait(false);
+        await _input.FlushAsync(cancellationToken).ConfigureAwait(false);
+        DefinedKinds.Add(kind.Id);
+
+        Frame answer = await NextFrameAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new EndOfStreamException($"it exited while running its initializer '{kind.Name}'");
+        var payload = new PayloadReader(answer.Payload.Span, answer.Type);
+        if (answer.Type != FrameType.Result || payload.ReadInt64() != 0)
+        {
+            throw new ProtocolException($"it answered its initializer with a {answer.Type} frame");
+        }
+
+        if (payload.ReadByte() != WireFormat.Succeeded)
+        {
+            string failure = System.Text.Encoding.UTF8.GetString(payload.Rest);
+            throw new InvalidOperationException($"its initializer '{kind.Name}' failed: {failure}");
+        }
+    }
+
+    private async Task<Frame?> NextFrameAsync(CancellationToken cancellationToken)
+    {
+        Frame frame;
+        while (!_reader.TryTake(out frame))
+        {
+            if (!await _reader.FillAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return null;
+            }
+        }
+
+        return frame;
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await _reader.FillAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                while (_reader.TryTake(out Frame frame))
+                {
+                    _batch.Add(frame);
+                }
+
+                if (_batch.Count > 0)
+                {
+                    _pool.OnAnswers(this, _batch);
+                    _batch.Clear();
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            _pool.OnGarbage(this, e);
+        }
+        catch (IOException)
+        {
+            // The pipe broke with the process; the exit watcher reports it.
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task WatchAsync()
+    {
+        await Process.WaitForExitAsync().ConfigureAwait(false);
+
+        // Answers written just before the exit may still be in the pipe: read them before blaming anything.
+        // A bound on the real clock, because a grandchild holding the pipes open must not stall the pool.
+        await Task.WhenAny(Task.WhenAll(_readLoop, OutputDrained), Task.Delay(TimeSpan.FromSeconds(2), TimeProvider.System)).ConfigureAwait(false);
+        _pool.OnWorkerExited(this, Process.ExitCode);
+        Process.Dispose();
+    }
+
+    private void FlushLoop()
+    {
+        while (true)
+        {
+            bool close = false;
+            lock (_pool.Gate)
+            {
+                if (_pending.Length == 0)
+                {
+                    _flushScheduled = false;
+                    if (!_closeAfterFlush)
+                    {
+                        return;
+                    }
+
+                    _closeAfterFlush = false;
+                    close = true;
+                }
+                else
+                {
+                    (_pending, _sending) = (_sending, _pending);
+                }
+            }
+
+            try
+            {
+                if (close)
+                {
+                    _input.Dispose();
+                    return;
+                }
+
+                _input.Write(_sending.Written.Span);
+                _input.Flush();
+            }
+            catch (IOException)
+            {
+                // The worker is gone; its exit watcher fails or requeues what it held.
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            _sending.Clear();
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using System.Globalization;
+using System.Text.Json;
+using Spindle.Processes.Wire;
+using Spindle.Tasks;
+
+namespace Spindle.Processes;
+
+/// <summary>
+/// The worker side of a process pool. A reader thread takes frames off the input pipe (calls, chunks,
+/// cancellations, shutdown); the main thread runs calls one at a time, in the order they came, and writes
+/// each result before it starts the next. That last rule is what lets the pool blame a crash on exactly
+/// one call: whatever was sent and not answered, except the oldest, never started.
+/// </summary>
+internal sealed class WorkerHost
+{
+    private readonly TaskCatalog _catalog;
+    private readonly Stream _input;
+    private readonly Stream _output;
+    private readonly int _maxPayloadBytes;
+    private readonly FrameBuffer _results = new();
+    private readonly Utf8JsonWriter _json;
+
+    // Guards _calls, _kinds, _cancelled, _running, _runningCancellation, _inputClosed. The reader thread
+    // adds; the main thread takes and runs.
+    private readonly object _gate = new();
+    private readonly Queue<IncomingCall> _calls = new();
+    private readonly Dictionary<int, string> _kinds = [];
+    private readonly HashSet<long> _cancelled = [];
+    private long _running = -1;
+    private CancellationTokenSource? _runningCancellation;
+    private bool _inputClosed;
+
+    private WorkerHost(TaskCatalog catalog, Stream input, Stream output, int maxPayloadBytes)
+    {
+        _catalog = catalog;
+        _input = input;
+        _output = output;
+        _maxPayloadBytes = maxPayloadBytes;
+        _json = new Utf8JsonWriter(_results, new JsonWriterOptions { SkipValidation = true });
+    }
+
+    /// <summary>Serves calls until the pool says shut down (exit code 0) or its pipe closes.</summary>
+    internal static int Run(TaskCatalog catalog)
+    {
+        catalog.Freeze();
+        int maxPayload = int.TryParse(Environment.GetEnvironmentVariable(WireFormat.MaxPayloadVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int limit) ? limit : 64 << 20;
+        (Stream input, Stream output) = WorkerStreams.Take();
+        var host = new WorkerHost(catalog, input, output, maxPayload);
+        host.SayHello();
+        var reader = new Thread(host.ReadLoop) { IsBackground = true, Name = "Spindle worker reader" };
+        reader.Start();
+        return host.RunCalls();
+    }
+
+    private void SayHello()
+    {
+        _results.BeginFrame(FrameType.Hello);
+        _results.WriteUInt32(WireFormat.Magic);
+        _results.WriteUInt16(WireFormat.Version);
+        _results.WriteInt32(Environment.ProcessId);
+        _results.EndFrame();
+        Flush();
+    }
+
+    private void ReadLoop()
+    {
+        var reader = new FrameReader(_input, _maxPayloadBytes, static t => t is FrameType.DefineKind or FrameType.Call or FrameType.Chunk or FrameType.Cancel or FrameType.Shutdown);
+        bool shutdown = false;
+        try
+        {
+            while (reader.Fill())
+            {
+                while (reader.TryTake(out Frame frame))
+                {
+                    shutdown |= Accept(frame);
+                }
+            }
+        }
+        catch (ProtocolException e)
+        {
+            Console.Error.WriteLine($"Spindle worker {Environment.ProcessId}: the pool sent garbage, exiting. {e.Message}");
+            Environment.Exit(WireFormat.ProtocolErrorExitCode);
+        }
+        catch (IOException)
+        {
+            // The pipe broke: the same as it closing.
+        }
+
+        if (!shutdown)
+        {
+            // The pool went away without saying goodbye (it crashed or was killed): stop now, whatever runs.
+            Environment.Exit(WireFormat.OrphanedExitCode);
+        }
+
+        lock (_gate)
+        {
+            _inputClosed = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private bool Accept(Frame frame)
+    {
+        var payload = new PayloadReader(frame.Payload.Span, frame.Type);
+        lock (_gate)
+        {
+            switch (frame.Type)
+            {
+                case FrameType.DefineKind:
+                    int id = payload.ReadInt32();
+                    _kinds[id] = payload.ReadUtf8Rest();
+                    return false;
+                case FrameType.Call:
+                case FrameType.Chunk:
+                    _calls.Enqueue(IncomingCall.Read(frame.Type, ref payload, _kinds));
+                    Monitor.Pulse(_gate);
+                    return false;
+                case FrameType.Cancel:
+                    long call = payload.ReadInt64();
+                    if (call == _running)
+                    {
+                        _runningCancellation!.Cancel();
+                    }
+                    else
+                    {
+                        _cancelled.Add(call);
+                    }
+
+                    return false;
+                default:
+                    return true;
+            }
+        }
+    }
+
+    private int RunCalls()
+    {
+        while (true)
+        {
+            IncomingCall call;
+            CancellationTokenSource cancellation = new();
+            lock (_gate)
+            {
+                while (_calls.Count == 0)
+                {
+                    if (_inputClosed)
+                    {
+                        return 0;
+                    }
+
+                    Monitor.Wait(_gate);
+                }
+
+                call = _calls.Dequeue();
+                if (_cancelled.Remove(call.Id))
+                {
+                    cancellation.Cancel();
+                }
+
+                _running = call.Id;
+                _runningCancellation = cancellation;
+            }
+
+            Execute(call, cancellation.Token);
+            lock (_gate)
+            {
+                _running = -1;
+                _runningCancellation = null;
+            }
+
+            cancellation.Dispose();
+            Flush();
+        }
+    }
+
+    private void Execute(IncomingCall call, CancellationToken cancellationToken)
+    {
+        TaskHandler? handler = Find(call.Kind);
+        _results.BeginFrame(call.IsChunk ? FrameType.ChunkResult : FrameType.Result);
+        _results.WriteInt64(call.Id);
+        if (call.IsChunk)
+        {
+            _results.WriteInt32(call.Arguments.Count);
+        }
+
+        for (int i = 0; i < call.Arguments.Count; i++)
+        {
+            int statusAt = _results.Reserve(1);
+            int lengthAt = call.IsChunk ? _results.Reserve(4) : -1;
+            int bodyAt = _results.Length;
+            byte status = Invoke(handler, call, call.Arguments[i], cancellationToken, bodyAt);
+            _results.PatchStatus(statusAt, status);
+            if (lengthAt >= 0)
+            {
+                _results.PatchUInt32(lengthAt, (uint)(_results.Length - bodyAt));
+            }
+        }
+
+        _results.EndFrame();
+    }
+
+    private byte Invoke(TaskHandler? handler, IncomingCall call, byte[] arguments, CancellationToken cancellationToken, int bodyAt)
+    {
+        Exception failure;
+        try
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (handler is null)
+            {
+                throw new TaskArgumentException(call.Kind, $"Unknown task kind '{call.Kind}' in worker process {Environment.ProcessId}: its catalog does not have it. The pool's and the worker's catalogs must register the same kinds.");
+            }
+
+            var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, logger: new WorkerLogger(call.Kind));
+            _json.Reset(_results);
+            ValueTask running = handler.InvokeAsync(arguments, context, _json);
+            if (!running.IsCompletedSuccessfully)
+            {
+                running.AsTask().GetAwaiter().GetResult();
+            }
+
+            _json.Flush();
+            if (_results.Length - bodyAt > _maxPayloadBytes / 2)
+            {
+                throw new InvalidOperationException($"The result of task '{call.Kind}' is {_results.Length - bodyAt:N0} bytes of JSON, over the pool's payload limit; return less, or raise ProcessPoolOptions.MaxPayloadBytes.");
+            }
+
+            return WireFormat.Succeeded;
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+
+        _json.Reset(_results);
+        _results.Truncate(bodyAt);
+        JsonSerializer.Serialize(_json, TaskFailure.FromException(call.Kind, failure), TaskFailureJson.Default.TaskFailure);
+        _json.Flush();
+        return WireFormat.Failed;
+    }
+
+    private TaskHandler? Find(string kind) => _catalog.Contains(kind) ? _catalog.FindHandler(kind) : null;
+
+    private void Flush()
+    {
+        _output.Write(_results.Written.Span);
+        _results.Clear();
+    }
+
+    /// <summary>A call as it came off the pipe; its arguments are copied out of the reader's buffer.</summary>
+    private sealed class IncomingCall
+    {
+        private IncomingCall(long id, string kind, int attempt, bool isChunk, List<byte[]> arguments)
+        {
+            Id = id;
+            Kind = kind;
+            Attempt = attempt;
+            IsChunk = isChunk;
+            Arguments = arguments;
+        }
+
+        internal long Id { get; }
+
+        internal string Kind { get; }
+
+        internal int Attempt { get; }
+
+        internal bool IsChunk { get; }
+
+        internal List<byte[]> Arguments { get; }
+
+        internal static IncomingCall Read(FrameType type, ref PayloadReader payload, Dictionary<int, string> kinds)
+        {
+            long id = payload.ReadInt64();
+            int kindId = payload.ReadInt32();
+            int attempt = Math.Max(1, payload.ReadInt32());
+            if (!kinds.TryGetValue(kindId, out string? kind))
+            {
+                throw new ProtocolException($"Call {id} names kind id {kindId}, which the pool never defined.");
+            }
+
+            if (type == FrameType.Call)
+            {
+                return new IncomingCall(id, kind, attempt, isChunk: false, [payload.Rest.ToArray()]);
+            }
+
+            int count = payload.ReadInt32();
+            if (count is < 1 or > 1 << 24)
+            {
+                throw new ProtocolException($"Chunk {id} claims {count} items.");
+            }
+
+            var arguments = new List<byte[]>(count);
+            for (int i = 0; i < count; i++)
+            {
+                arguments.Add(payload.ReadBlock().ToArray());
+            }
+
+            return new IncomingCall(id, kind, attempt, isChunk: true, arguments);
+        }
+    }
+}
