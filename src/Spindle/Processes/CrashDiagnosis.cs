@@ -32,10 +32,16 @@ internal static class CrashDiagnosis
             return "stack overflow";
         }
 
-        int failFast = FindLast(tail, l => l.Contains("Environment.FailFast", StringComparison.Ordinal) || l.StartsWith("Process terminated.", StringComparison.Ordinal));
+        int failFast = FindLast(tail, l => l.StartsWith("Process terminated.", StringComparison.Ordinal));
         if (failFast >= 0)
         {
-            string message = tail[failFast].StartsWith("Process terminated.", StringComparison.Ordinal) ? tail[failFast]["Process terminated.".Length..].Trim() : string.Empty;
+            // The runtime prints "Process terminated." and the FailFast message, on the same line or the next.
+            string message = tail[failFast]["Process terminated.".Length..].Trim();
+            if (message.Length == 0 && failFast + 1 < tail.Count && !tail[failFast + 1].TrimStart().StartsWith("at ", StringComparison.Ordinal))
+            {
+                message = tail[failFast + 1].Trim();
+            }
+
             return message.Length > 0 ? $"Environment.FailFast: {message}" : "Environment.FailFast";
         }
 

@@ -41,7 +41,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
     private long _sequence;
     private long _nextCallId;
     private int _nextWorkerId;
-    private int _depth = 2;
+    private int _depth = 1; // until the first answers tell how long calls take
     private double _serviceSeconds;
     private int _startFailures;
     private Exception? _broken;
