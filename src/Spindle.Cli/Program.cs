@@ -1,4 +1,10 @@
 using Spectre.Console;
 using Spindle.Cli;
+using Spindle.Cli.Workloads;
+using Spindle.Processes;
+
+// The tool is its own worker program: a process pool relaunches it, and this line makes the relaunched
+// process serve calls instead of parsing a command line.
+ProcessWorker.RunIfRequested(CliTasks.Create().Catalog);
 
 return await SpindleCommand.RunAsync(args, AnsiConsole.Console, Console.Out);

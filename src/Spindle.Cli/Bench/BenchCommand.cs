@@ -12,7 +12,40 @@ internal static class BenchCommand
         var bench = new Command("bench", "Whole-system benchmarks, side by side with their baselines in one run.");
         bench.Subcommands.Add(CreateMap(console, json));
         bench.Subcommands.Add(CreatePipeline(console, json));
+        bench.Subcommands.Add(CreateProcesses(console, json));
         return bench;
+    }
+
+    private static Command CreateProcesses(IAnsiConsole console, TextWriter json)
+    {
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per line instead of a table." };
+        var runs = new Option<int>("--runs") { Description = "Measured runs per variant (at least 1).", DefaultValueFactory = _ => 5 };
+        var warmups = new Option<int>("--warmups") { Description = "Unmeasured warm-up runs per variant.", DefaultValueFactory = _ => 1 };
+        var workers = new Option<int>("--workers") { Description = "Worker processes of the pool (startup always measures 2).", DefaultValueFactory = _ => 2 };
+        var submits = new Option<int>("--submits") { Description = "Individual no-op submits.", DefaultValueFactory = _ => 20_000 };
+        var mapItems = new Option<int>("--map-items") { Description = "Items of the chunked no-op map.", DefaultValueFactory = _ => 1_000_000 };
+        var heavyItems = new Option<int>("--heavy-items") { Description = "Items of the heavy MapCompare workload.", DefaultValueFactory = _ => 200_000 };
+        var workload = new Option<string>("--workload") { Description = "startup, submits, map-noop, map-heavy or all.", DefaultValueFactory = _ => "all" };
+        workload.AcceptOnlyFromAmong("all", "startup", "submits", "map-noop", "map-heavy");
+        AtLeast(runs, 1);
+        AtLeast(warmups, 0);
+        AtLeast(workers, 1);
+        AtLeast(submits, 1);
+        AtLeast(mapItems, 1);
+        AtLeast(heavyItems, 1);
+        var processes = new Command("processes", "The process pool: individual submits, a chunked no-op map, the heavy map against sequential, and pool startup.")
+        {
+            jsonOption, runs, warmups, workers, submits, mapItems, heavyItems, workload,
+        };
+        processes.SetAction(async (result, cancellationToken) =>
+        {
+            var settings = new ProcessBenchmark.Settings(
+                result.GetValue(workers), result.GetValue(submits), result.GetValue(mapItems), result.GetValue(heavyItems),
+                result.GetValue(runs), result.GetValue(warmups), result.GetValue(jsonOption), result.GetValue(workload)!);
+            await new ProcessBenchmark(console, json).RunAsync(settings, cancellationToken);
+            return 0;
+        });
+        return processes;
     }
 
     private static Command CreatePipeline(IAnsiConsole console, TextWriter json)

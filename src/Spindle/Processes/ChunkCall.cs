@@ -1,7 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Spindle.Pools;
 using Spindle.Processes.Wire;
+using Spindle.Tasks;
 
 namespace Spindle.Processes;
 
@@ -10,7 +10,7 @@ namespace Spindle.Processes;
 /// end to end in one array, <c>offsets[i]..offsets[i+1]</c> for item i.
 /// </summary>
 internal sealed class ChunkCall<TResult>(
-    PoolKind kind, long start, byte[] arguments, int[] offsets, JsonTypeInfo<TResult> result, IChunkSink<TResult> sink, int priority, CancellationToken cancellationToken)
+    PoolKind kind, long start, byte[] arguments, int[] offsets, JsonCodec<TResult> result, IChunkSink<TResult> sink, int priority, CancellationToken cancellationToken)
     : RemoteCall(kind, priority, cancellationToken)
 {
     internal long Start => start;
@@ -91,7 +91,7 @@ internal sealed class ChunkCall<TResult>(
     {
         try
         {
-            return new ItemOutcome<TResult>(index, JsonSerializer.Deserialize(json, result), null);
+            return new ItemOutcome<TResult>(index, result.Read(json), null);
         }
         catch (JsonException e)
         {

@@ -10,33 +10,57 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
     ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered, CancellationToken cancellationToken)
     : MapPlan<TResult>
 {
-    internal override IAsyncEnumerable<ItemOutcome<TResult>> OutcomesAsync(bool blameStopper, CancellationToken cancellationToken) =>
-        new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered).RunAsync(blameStopper, Link(cancellationToken));
+    internal override async IAsyncEnumerable<ItemOutcome<TResult>> OutcomesAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (ItemOutcome<TResult>[] chunk in Run(blameStopper, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (ItemOutcome<TResult> outcome in chunk)
+            {
+                yield return outcome;
+            }
+        }
+    }
 
     internal override IAsyncEnumerator<TResult> GetValueEnumerator(CancellationToken cancellationToken) =>
         ValuesAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
 
     internal override async ValueTask<TResult[]> ToArrayAsync(CancellationToken cancellationToken)
     {
-        var results = new List<TResult>(source.KnownCount ?? 0);
+        // Chunk by chunk rather than item by item: a map of millions of small items is all overhead otherwise.
+        var results = new TResult[source.KnownCount ?? 16];
+        int count = 0;
         List<Exception>? failures = null;
-        await foreach (ItemOutcome<TResult> outcome in OutcomesAsync(blameStopper: true, cancellationToken).ConfigureAwait(false))
+        await foreach (ItemOutcome<TResult>[] chunk in Run(blameStopper: true, cancellationToken).ConfigureAwait(false))
         {
-            if (outcome.Exception is null)
+            if (count + chunk.Length > results.Length)
             {
-                results.Add(outcome.Value!);
+                Array.Resize(ref results, Math.Max(count + chunk.Length, results.Length * 2));
             }
-            else if (options.Failures == MapFailureMode.FailFast)
+
+            foreach (ItemOutcome<TResult> outcome in chunk)
             {
-                ExceptionDispatchInfo.Throw(outcome.Exception);
-            }
-            else
-            {
-                (failures ??= []).Add(outcome.Exception);
+                if (outcome.Exception is null)
+                {
+                    results[count++] = outcome.Value!;
+                }
+                else if (options.Failures == MapFailureMode.FailFast)
+                {
+                    ExceptionDispatchInfo.Throw(outcome.Exception);
+                }
+                else
+                {
+                    (failures ??= []).Add(outcome.Exception);
+                }
             }
         }
 
-        return failures is null ? [.. results] : throw MapFailures.Collected(failures);
+        if (failures is not null)
+        {
+            throw MapFailures.Collected(failures);
+        }
+
+        Array.Resize(ref results, count);
+        return results;
     }
 
     private async IAsyncEnumerable<TResult> ValuesAsync([EnumeratorCancellation] CancellationToken cancellationToken)
@@ -51,6 +75,9 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
             yield return outcome.Value!;
         }
     }
+
+    private IAsyncEnumerable<ItemOutcome<TResult>[]> Run(bool blameStopper, CancellationToken cancellationToken) =>
+        new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered).RunAsync(blameStopper, Link(cancellationToken));
 
     private CancellationToken Link(CancellationToken other) =>
         !other.CanBeCanceled ? cancellationToken : !cancellationToken.CanBeCanceled ? other : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, other).Token;

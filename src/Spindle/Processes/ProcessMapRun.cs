@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text.Json;
 using System.Threading.Channels;
 using Spindle.Pools;
 using Spindle.Tasks;
@@ -21,7 +20,8 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
     private readonly Channel<Slot> _answered = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
     private int _adaptiveChunk = 1;
 
-    internal async IAsyncEnumerable<ItemOutcome<TResult>> RunAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Runs the map; yields each chunk's outcomes as the chunk completes, in source order when ordered.</summary>
+    internal async IAsyncEnumerable<ItemOutcome<TResult>[]> RunAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         PoolKind poolKind = pool.KindOf(kind.Name);
@@ -30,7 +30,6 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         var arrived = new Dictionary<long, Slot>();
         var items = new TArgs[Math.Min(options.Window, 65_536)];
         var bytes = new ArrayBufferWriter<byte>(4096);
-        using var json = new Utf8JsonWriter(bytes, new JsonWriterOptions { SkipValidation = true });
         int? known = source.KnownCount;
         long next = 0;
         int inFlightItems = 0;
@@ -50,7 +49,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                         break;
                     }
 
-                    foreach (Slot slot in Serialize(poolKind, items, read, next, bytes, json, stop.Token))
+                    foreach (Slot slot in Serialize(poolKind, items, read, next, bytes, stop.Token))
                     {
                         inFlight.Enqueue(slot);
                         await pool.EnqueueAsync(slot.Call).ConfigureAwait(false);
@@ -69,10 +68,10 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                 Slot done = await NextAsync(inFlight, arrived).ConfigureAwait(false);
                 inFlightItems -= done.Count;
                 Adapt(done);
-                foreach (ItemOutcome<TResult> outcome in done.Outcomes)
+                ItemOutcome<TResult>[] outcomes = done.Outcomes;
+                for (int i = 0; i < outcomes.Length; i++)
                 {
-                    ItemOutcome<TResult> reported = outcome;
-                    if (outcome.Exception is { } error)
+                    if (outcomes[i].Exception is { } error)
                     {
                         if (failure is null && options.Failures == MapFailureMode.FailFast && error is not OperationCanceledException)
                         {
@@ -81,12 +80,12 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                         }
                         else if (blameStopper && failure is not null && error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
                         {
-                            reported = new ItemOutcome<TResult>(outcome.Index, default, failure);
+                            outcomes[i] = new ItemOutcome<TResult>(outcomes[i].Index, default, failure);
                         }
                     }
-
-                    yield return reported;
                 }
+
+                yield return outcomes;
             }
         }
         finally
@@ -151,7 +150,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
     }
 
     /// <summary>Serializes <paramref name="count"/> items end to end into chunks no larger than the payload limit.</summary>
-    private List<Slot> Serialize(PoolKind poolKind, TArgs[] items, int count, long start, ArrayBufferWriter<byte> bytes, Utf8JsonWriter json, CancellationToken cancellationToken)
+    private List<Slot> Serialize(PoolKind poolKind, TArgs[] items, int count, long start, ArrayBufferWriter<byte> bytes, CancellationToken cancellationToken)
     {
         var slots = new List<Slot>(1);
         int first = 0;
@@ -162,9 +161,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
             int end = first;
             while (end < count)
             {
-                json.Reset(bytes);
-                JsonSerializer.Serialize(json, items[end], kind.Arguments);
-                json.Flush();
+                kind.ArgumentsCodec.Write(bytes, items[end]);
                 int itemBytes = bytes.WrittenCount - offsets[^1];
                 pool.ThrowIfTooLarge(kind.Name, itemBytes);
                 if (bytes.WrittenCount > pool.MaxPayloadBytes - (8 * (end - first + 1)) && end > first)
@@ -179,7 +176,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
 
             byte[] arguments = bytes.WrittenSpan[..offsets[^1]].ToArray();
             var slot = new Slot(this, start + first, end - first);
-            slot.Call = new ChunkCall<TResult>(poolKind, start + first, arguments, [.. offsets], kind.Result, slot, options.Priority, cancellationToken);
+            slot.Call = new ChunkCall<TResult>(poolKind, start + first, arguments, [.. offsets], kind.ResultCodec, slot, options.Priority, cancellationToken);
             slots.Add(slot);
             first = end;
         }

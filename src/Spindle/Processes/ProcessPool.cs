@@ -83,7 +83,7 @@ public abstract class ProcessPool : IAsyncDisposable
 
         byte[] json = kind.SerializeArguments(arguments);
         ThrowIfTooLarge(kind.Name, json.Length);
-        var call = new SingleCall<TResult>(KindOf(kind.Name), json, kind.Result, priority, cancellationToken);
+        var call = new SingleCall<TResult>(KindOf(kind.Name), json, kind.ResultCodec, priority, cancellationToken);
         ValueTask queued = EnqueueAsync(call);
         return queued.IsCompletedSuccessfully ? new ValueTask<Task<TResult>>(call.Task) : AwaitQueuedAsync(queued, call);
 

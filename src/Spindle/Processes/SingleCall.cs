@@ -1,11 +1,11 @@
 using System.Text.Json;
-using System.Text.Json.Serialization.Metadata;
 using Spindle.Processes.Wire;
+using Spindle.Tasks;
 
 namespace Spindle.Processes;
 
 /// <summary>One submitted call; its task is the caller's future.</summary>
-internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonTypeInfo<TResult> result, int priority, CancellationToken cancellationToken)
+internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonCodec<TResult> result, int priority, CancellationToken cancellationToken)
     : RemoteCall(kind, priority, cancellationToken)
 {
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -40,7 +40,7 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonT
         TResult value;
         try
         {
-            value = JsonSerializer.Deserialize(payload.Rest, result)!;
+            value = result.Read(payload.Rest);
         }
         catch (JsonException e)
         {

@@ -19,6 +19,7 @@ internal sealed class WorkerHost
     private readonly int _maxPayloadBytes;
     private readonly FrameBuffer _results = new();
     private readonly Utf8JsonWriter _json;
+    private readonly Dictionary<string, WorkerLogger> _loggers = new(StringComparer.Ordinal);
 
     // Guards _calls, _kinds, _cancelled, _running, _runningCancellation, _inputClosed. The reader thread
     // adds; the main thread takes and runs.
@@ -176,19 +177,25 @@ internal sealed class WorkerHost
     private void Execute(IncomingCall call, CancellationToken cancellationToken)
     {
         TaskHandler? handler = Find(call.Kind);
+        if (!_loggers.TryGetValue(call.Kind, out WorkerLogger? logger))
+        {
+            _loggers.Add(call.Kind, logger = new WorkerLogger(call.Kind));
+        }
+
+        var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, logger: logger);
         _results.BeginFrame(call.IsChunk ? FrameType.ChunkResult : FrameType.Result);
         _results.WriteInt64(call.Id);
         if (call.IsChunk)
         {
-            _results.WriteInt32(call.Arguments.Count);
+            _results.WriteInt32(call.Items.Length);
         }
 
-        for (int i = 0; i < call.Arguments.Count; i++)
+        foreach ((int start, int length) in call.Items)
         {
             int statusAt = _results.Reserve(1);
             int lengthAt = call.IsChunk ? _results.Reserve(4) : -1;
             int bodyAt = _results.Length;
-            byte status = Invoke(handler, call, call.Arguments[i], cancellationToken, bodyAt);
+            byte status = Invoke(handler, call, call.Data.AsSpan(start, length), context, bodyAt);
             _results.PatchStatus(statusAt, status);
             if (lengthAt >= 0)
             {
@@ -199,26 +206,23 @@ internal sealed class WorkerHost
         _results.EndFrame();
     }
 
-    private byte Invoke(TaskHandler? handler, IncomingCall call, byte[] arguments, CancellationToken cancellationToken, int bodyAt)
+    private byte Invoke(TaskHandler? handler, IncomingCall call, ReadOnlySpan<byte> arguments, TaskContext context, int bodyAt)
     {
         Exception failure;
         try
         {
-            cancellationToken.ThrowIfCancellationRequested();
+            context.CancellationToken.ThrowIfCancellationRequested();
             if (handler is null)
             {
                 throw new TaskArgumentException(call.Kind, $"Unknown task kind '{call.Kind}' in worker process {Environment.ProcessId}: its catalog does not have it. The pool's and the worker's catalogs must register the same kinds.");
             }
 
-            var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, logger: new WorkerLogger(call.Kind));
-            _json.Reset(_results);
-            ValueTask running = handler.InvokeAsync(arguments, context, _json);
+            ValueTask running = handler.InvokeAsync(arguments, context, _results);
             if (!running.IsCompletedSuccessfully)
             {
                 running.AsTask().GetAwaiter().GetResult();
             }
 
-            _json.Flush();
             if (_results.Length - bodyAt > _maxPayloadBytes / 2)
             {
                 throw new InvalidOperationException($"The result of task '{call.Kind}' is {_results.Length - bodyAt:N0} bytes of JSON, over the pool's payload limit; return less, or raise ProcessPoolOptions.MaxPayloadBytes.");
@@ -231,8 +235,8 @@ internal sealed class WorkerHost
             failure = e;
         }
 
-        _json.Reset(_results);
         _results.Truncate(bodyAt);
+        _json.Reset(_results);
         JsonSerializer.Serialize(_json, TaskFailure.FromException(call.Kind, failure), TaskFailureJson.Default.TaskFailure);
         _json.Flush();
         return WireFormat.Failed;
@@ -246,16 +250,17 @@ internal sealed class WorkerHost
         _results.Clear();
     }
 
-    /// <summary>A call as it came off the pipe; its arguments are copied out of the reader's buffer.</summary>
+    /// <summary>A call as it came off the pipe; its arguments are copied out of the reader's buffer, end to end.</summary>
     private sealed class IncomingCall
     {
-        private IncomingCall(long id, string kind, int attempt, bool isChunk, List<byte[]> arguments)
+        private IncomingCall(long id, string kind, int attempt, bool isChunk, byte[] data, (int Start, int Length)[] items)
         {
             Id = id;
             Kind = kind;
             Attempt = attempt;
             IsChunk = isChunk;
-            Arguments = arguments;
+            Data = data;
+            Items = items;
         }
 
         internal long Id { get; }
@@ -266,7 +271,9 @@ internal sealed class WorkerHost
 
         internal bool IsChunk { get; }
 
-        internal List<byte[]> Arguments { get; }
+        internal byte[] Data { get; }
+
+        internal (int Start, int Length)[] Items { get; }
 
         internal static IncomingCall Read(FrameType type, ref PayloadReader payload, Dictionary<int, string> kinds)
         {
@@ -280,7 +287,8 @@ internal sealed class WorkerHost
 
             if (type == FrameType.Call)
             {
-                return new IncomingCall(id, kind, attempt, isChunk: false, [payload.Rest.ToArray()]);
+                byte[] single = payload.Rest.ToArray();
+                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)]);
             }
 
             int count = payload.ReadInt32();
@@ -289,13 +297,20 @@ internal sealed class WorkerHost
                 throw new ProtocolException($"Chunk {id} claims {count} items.");
             }
 
-            var arguments = new List<byte[]>(count);
+            // Copy the blocks as they are ([u32 length][json] each) and remember where each item's JSON sits.
+            ReadOnlySpan<byte> blocks = payload.Rest;
+            byte[] data = blocks.ToArray();
+            var items = new (int Start, int Length)[count];
+            var walk = new PayloadReader(data, type);
+            int position = 0;
             for (int i = 0; i < count; i++)
             {
-                arguments.Add(payload.ReadBlock().ToArray());
+                int length = walk.ReadBlock().Length;
+                items[i] = (position + 4, length);
+                position += 4 + length;
             }
 
-            return new IncomingCall(id, kind, attempt, isChunk: true, arguments);
+            return new IncomingCall(id, kind, attempt, isChunk: true, data, items);
         }
     }
 }

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Buffers;
 
 namespace Spindle.Tasks;
 
@@ -21,5 +21,5 @@ internal abstract class TaskHandler
     /// <paramref name="result"/>. Malformed arguments throw <see cref="TaskArgumentException"/> before the
     /// handler runs.
     /// </summary>
-    internal abstract ValueTask InvokeAsync(ReadOnlyMemory<byte> arguments, TaskContext context, Utf8JsonWriter result);
+    internal abstract ValueTask InvokeAsync(ReadOnlySpan<byte> arguments, TaskContext context, IBufferWriter<byte> result);
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -20,17 +21,17 @@ public sealed class TaskKind<TArgs, TResult>
         Name = name;
         _async = async;
         _sync = sync;
-        Arguments = arguments;
-        Result = result;
+        ArgumentsCodec = new JsonCodec<TArgs>(arguments);
+        ResultCodec = new JsonCodec<TResult>(result);
         Handler = new TypedHandler(this);
     }
 
     /// <summary>The kind string, such as <c>"images.resize"</c>: the task's identity on the wire.</summary>
     public string Name { get; }
 
-    internal JsonTypeInfo<TArgs> Arguments { get; }
+    internal JsonCodec<TArgs> ArgumentsCodec { get; }
 
-    internal JsonTypeInfo<TResult> Result { get; }
+    internal JsonCodec<TResult> ResultCodec { get; }
 
     internal TaskHandler Handler { get; }
 
@@ -41,42 +42,40 @@ public sealed class TaskKind<TArgs, TResult>
         return _sync is not null ? new ValueTask<TResult>(_sync(arguments, context)) : _async!(arguments, context);
     }
 
-    internal byte[] SerializeArguments(TArgs arguments) => JsonSerializer.SerializeToUtf8Bytes(arguments, Arguments);
-
-    internal TResult DeserializeResult(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, Result)!;
+    internal byte[] SerializeArguments(TArgs arguments) => ArgumentsCodec.ToBytes(arguments);
 
     /// <inheritdoc/>
     public override string ToString() => Name;
 
     private sealed class TypedHandler(TaskKind<TArgs, TResult> kind) : TaskHandler(kind.Name)
     {
-        internal override ValueTask InvokeAsync(ReadOnlyMemory<byte> arguments, TaskContext context, Utf8JsonWriter result)
+        internal override ValueTask InvokeAsync(ReadOnlySpan<byte> arguments, TaskContext context, IBufferWriter<byte> result)
         {
-            TArgs decoded = Decode(arguments.Span);
+            TArgs decoded = Decode(arguments);
             if (kind._sync is not null)
             {
-                JsonSerializer.Serialize(result, kind._sync(decoded, context), kind.Result);
+                kind.ResultCodec.Write(result, kind._sync(decoded, context));
                 return default;
             }
 
             ValueTask<TResult> running = kind._async!(decoded, context);
             if (running.IsCompletedSuccessfully)
             {
-                JsonSerializer.Serialize(result, running.Result, kind.Result);
+                kind.ResultCodec.Write(result, running.Result);
                 return default;
             }
 
             return AwaitAsync(running, result);
         }
 
-        private async ValueTask AwaitAsync(ValueTask<TResult> running, Utf8JsonWriter result) =>
-            JsonSerializer.Serialize(result, await running.ConfigureAwait(false), kind.Result);
+        private async ValueTask AwaitAsync(ValueTask<TResult> running, IBufferWriter<byte> result) =>
+            kind.ResultCodec.Write(result, await running.ConfigureAwait(false));
 
         private TArgs Decode(ReadOnlySpan<byte> arguments)
         {
             try
             {
-                return JsonSerializer.Deserialize(arguments, kind.Arguments)!;
+                return kind.ArgumentsCodec.Read(arguments);
             }
             catch (JsonException e)
             {

@@ -253,11 +253,7 @@ public sealed class TaskCatalogTests
     private static async Task<string> InvokeJsonAsync(TaskCatalog catalog, string kind, string arguments, int attempt = 1)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        await using (var writer = new Utf8JsonWriter(buffer))
-        {
-            await catalog.FindHandler(kind).InvokeAsync(Encoding.UTF8.GetBytes(arguments), Context(kind, attempt), writer);
-        }
-
+        await catalog.FindHandler(kind).InvokeAsync(Encoding.UTF8.GetBytes(arguments), Context(kind, attempt), buffer);
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -327,7 +327,7 @@ public sealed class CommandTaskTests : IDisposable
         Assert.False(root.GetProperty("timedOut").GetBoolean());
         Assert.False(root.GetProperty("succeeded").GetBoolean());
         Assert.True(TimeSpan.Parse(root.GetProperty("duration").GetString()!, System.Globalization.CultureInfo.InvariantCulture) > TimeSpan.Zero);
-        CommandResult typed = CommandTask.Kind.DeserializeResult(json);
+        CommandResult typed = CommandTask.Kind.ResultCodec.Read(json);
         Assert.Equal((4, "in:hi\n", "warn\n", false), (typed.ExitCode, typed.StdoutTail, typed.StderrTail, typed.TimedOut));
     }
 
@@ -351,11 +351,7 @@ public sealed class CommandTaskTests : IDisposable
     private static async Task<byte[]> InvokeJsonAsync(byte[] arguments)
     {
         var buffer = new ArrayBufferWriter<byte>();
-        await using (var writer = new Utf8JsonWriter(buffer))
-        {
-            await CommandTask.Kind.Handler.InvokeAsync(arguments, new TaskContext(CommandTask.Name), writer);
-        }
-
+        await CommandTask.Kind.Handler.InvokeAsync(arguments, new TaskContext(CommandTask.Name), buffer);
         return buffer.WrittenSpan.ToArray();
     }
 

@@ -1,0 +1,50 @@
+using System.Diagnostics.CodeAnalysis;
+using Spindle.Tasks;
+
+namespace Spindle.Cli.Workloads;
+
+/// <summary>
+/// The named tasks of the <c>spindle</c> tool: the benchmarks' and the tour's. The tool's <c>Main</c> builds this
+/// catalog and hands it to <c>ProcessWorker.RunIfRequested</c>, so the tool is its own worker program. Task
+/// modules named in <c>SPINDLE_TASK_MODULES</c> (paths separated by the platform's path separator) join it.
+/// </summary>
+[SuppressMessage("Trimming", "IL2026", Justification = "The tool is not trimmed; reflection-based JSON and module loading are fine.")]
+[SuppressMessage("AOT", "IL3050", Justification = "The tool is not compiled ahead of time.")]
+internal sealed class CliTasks
+{
+    internal const string ModulesVariable = "SPINDLE_TASK_MODULES";
+
+    private CliTasks(TaskCatalog catalog)
+    {
+        Catalog = catalog;
+        Noop = catalog.Add("bench.noop", (int x, TaskContext _) => x);
+        Mix = catalog.Add("bench.mix", (long x, TaskContext _) => MapWorkload.Mix(x));
+        Crash = catalog.Add("tour.crash", (string message, TaskContext _) => CrashNow(message));
+        Square = catalog.Add("tour.square", (long x, TaskContext _) => x * x);
+        WhereAmI = catalog.Add("tour.where", (int x, TaskContext _) => $"item {x} ran in process {Environment.ProcessId}");
+        foreach (string module in (Environment.GetEnvironmentVariable(ModulesVariable) ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            catalog.AddModules(module);
+        }
+    }
+
+    internal TaskCatalog Catalog { get; }
+
+    internal TaskKind<int, int> Noop { get; }
+
+    internal TaskKind<long, long> Mix { get; }
+
+    internal TaskKind<string, int> Crash { get; }
+
+    internal TaskKind<long, long> Square { get; }
+
+    internal TaskKind<int, string> WhereAmI { get; }
+
+    internal static CliTasks Create() => new(new TaskCatalog());
+
+    private static int CrashNow(string message)
+    {
+        Environment.FailFast(message);
+        return 0;
+    }
+}
