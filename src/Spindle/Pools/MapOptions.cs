@@ -8,10 +8,28 @@ public sealed record MapOptions
     /// <value>Default <see langword="null"/> (automatic); otherwise 1 to 1,048,576.</value>
     public int? ChunkSize { get; init; }
 
+    private readonly int _window = 8192;
+
     /// <summary>The most items taken from the source and not yet handed to the consumer. Bounds
     /// memory for endless sources; a slow consumer slows the source.</summary>
-    /// <value>Default 8192; 1 to 16,777,216, and at least <see cref="ChunkSize"/> when set.</value>
-    public int Window { get; init; } = 8192;
+    /// <value>Default 8192 on a <see cref="WorkerPool"/>; 65,536 on a <c>ProcessPool</c>, whose items cross a
+    /// pipe in bulk and must keep its workers fed while the coordinating process waits for a core.
+    /// 1 to 16,777,216, and at least <see cref="ChunkSize"/> when set.</value>
+    public int Window
+    {
+        get => _window;
+        init
+        {
+            _window = value;
+            WindowSet = true;
+        }
+    }
+
+    /// <summary>Whether <see cref="Window"/> was given rather than left at its default.</summary>
+    internal bool WindowSet { get; private init; }
+
+    /// <summary>The window, or <paramref name="automatic"/> when none was given.</summary>
+    internal int WindowOr(int automatic) => WindowSet ? _window : automatic;
 
     /// <summary>The priority of the map's work in the pool (higher runs first).</summary>
     /// <value>Default 0.</value>

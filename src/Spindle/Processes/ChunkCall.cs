@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Spindle.Pools;
 using Spindle.Processes.Wire;
@@ -5,19 +6,16 @@ using Spindle.Tasks;
 
 namespace Spindle.Processes;
 
-/// <summary>
-/// A chunk of a map: several items' JSON arguments in one frame, answered in one frame. The arguments sit
-/// end to end in one array, <c>offsets[i]..offsets[i+1]</c> for item i.
-/// </summary>
+/// <summary>A chunk of a map: several items' arguments in one frame, answered in one frame.</summary>
 internal sealed class ChunkCall<TResult>(
-    PoolKind kind, long start, byte[] arguments, int[] offsets, JsonCodec<TResult> result, IChunkSink<TResult> sink, int priority, CancellationToken cancellationToken)
+    PoolKind kind, long start, ChunkArguments arguments, JsonCodec<TResult> result, IChunkSink<TResult> sink, int priority, CancellationToken cancellationToken)
     : RemoteCall(kind, priority, cancellationToken)
 {
     internal long Start => start;
 
-    internal override int ItemCount => offsets.Length - 1;
+    internal override int ItemCount => arguments.Count;
 
-    internal override int Fingerprint => FingerprintOf(arguments.AsSpan(offsets[0], offsets[^1] - offsets[0]));
+    internal override int Fingerprint => FingerprintOf(arguments.All);
 
     internal override void WriteFrame(FrameBuffer buffer)
     {
@@ -25,12 +23,7 @@ internal sealed class ChunkCall<TResult>(
         buffer.WriteInt64(Id);
         buffer.WriteInt32(Kind.Id);
         buffer.WriteInt32(Attempt);
-        buffer.WriteInt32(ItemCount);
-        for (int i = 0; i < ItemCount; i++)
-        {
-            buffer.WriteBlock(arguments.AsSpan(offsets[i], offsets[i + 1] - offsets[i]));
-        }
-
+        arguments.Write(buffer);
         buffer.EndFrame();
     }
 
@@ -44,26 +37,34 @@ internal sealed class ChunkCall<TResult>(
             throw new ProtocolException($"Chunk {Id} of {ItemCount} items was answered with {count} results.");
         }
 
-        var outcomes = new ItemOutcome<TResult>[count];
-        for (int i = 0; i < count; i++)
+        Span<ItemOutcome<TResult>> outcomes = sink.Outcomes.AsSpan((int)(start - sink.Start), count);
+        byte encoding = payload.ReadByte();
+        if (encoding == WireFormat.RawIntegers)
         {
-            byte status = payload.ReadByte();
-            ReadOnlySpan<byte> json = payload.ReadBlock();
-            outcomes[i] = status == WireFormat.Succeeded ? Value(start + i, json) : new ItemOutcome<TResult>(start + i, default, Decode(status, json, Kind.Name, CancellationToken));
+            ReadRaw(ref payload, outcomes);
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                byte status = payload.ReadByte();
+                ReadOnlySpan<byte> json = payload.ReadBlock();
+                outcomes[i] = status == WireFormat.Succeeded ? Value(start + i, json) : new ItemOutcome<TResult>(start + i, default, Decode(status, json, Kind.Name, CancellationToken));
+            }
         }
 
-        sink.Deliver(start, outcomes);
+        sink.Delivered(count);
     }
 
     internal override void Fail(Exception exception)
     {
-        var outcomes = new ItemOutcome<TResult>[ItemCount];
+        Span<ItemOutcome<TResult>> outcomes = sink.Outcomes.AsSpan((int)(start - sink.Start), ItemCount);
         for (int i = 0; i < outcomes.Length; i++)
         {
             outcomes[i] = new ItemOutcome<TResult>(start + i, default, exception);
         }
 
-        sink.Deliver(start, outcomes);
+        sink.Delivered(ItemCount);
     }
 
     internal override bool TrySplit(out RemoteCall[] parts)
@@ -76,7 +77,7 @@ internal sealed class ChunkCall<TResult>(
 
         for (int i = 0; i < parts.Length; i++)
         {
-            parts[i] = new ChunkCall<TResult>(Kind, start + i, arguments, [offsets[i], offsets[i + 1]], result, sink, Priority, CancellationToken)
+            parts[i] = new ChunkCall<TResult>(Kind, start + i, arguments.Single(i), result, sink, Priority, CancellationToken)
             {
                 Key = Key,
                 Attempt = Attempt + 1,
@@ -85,6 +86,35 @@ internal sealed class ChunkCall<TResult>(
         }
 
         return true;
+    }
+
+    private void ReadRaw(ref PayloadReader payload, Span<ItemOutcome<TResult>> outcomes)
+    {
+        if (typeof(TResult) != typeof(long) && typeof(TResult) != typeof(int))
+        {
+            throw new ProtocolException($"Chunk {Id} was answered with raw integers, but task '{Kind.Name}' returns {typeof(TResult).Name}.");
+        }
+
+        for (int i = 0; i < outcomes.Length; i++)
+        {
+            long value = payload.ReadInt64();
+            TResult typed = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt((int)value);
+            outcomes[i] = new ItemOutcome<TResult>(start + i, typed, null);
+        }
+
+        int failures = payload.ReadInt32();
+        for (int f = 0; f < failures; f++)
+        {
+            int index = payload.ReadInt32();
+            if ((uint)index >= (uint)outcomes.Length)
+            {
+                throw new ProtocolException($"Chunk {Id} reported a failure of item {index} of {outcomes.Length}.");
+            }
+
+            outcomes[index] = new ItemOutcome<TResult>(start + index, default, Decode(WireFormat.Failed, payload.ReadBlock(), Kind.Name, CancellationToken));
+        }
+
+        static TResult FromInt(int value) => Unsafe.As<int, TResult>(ref value);
     }
 
     private ItemOutcome<TResult> Value(long index, ReadOnlySpan<byte> json)

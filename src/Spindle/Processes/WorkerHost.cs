@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Spindle.Processes.Wire;
 using Spindle.Tasks;
@@ -185,9 +187,17 @@ internal sealed class WorkerHost
         var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, logger: logger);
         _results.BeginFrame(call.IsChunk ? FrameType.ChunkResult : FrameType.Result);
         _results.WriteInt64(call.Id);
+        if (call.IsRaw)
+        {
+            ExecuteRaw(handler, call, context);
+            _results.EndFrame();
+            return;
+        }
+
         if (call.IsChunk)
         {
             _results.WriteInt32(call.Items.Length);
+            _results.WriteByte(WireFormat.JsonItems);
         }
 
         foreach ((int start, int length) in call.Items)
@@ -204,6 +214,46 @@ internal sealed class WorkerHost
         }
 
         _results.EndFrame();
+    }
+
+    /// <summary>Runs a chunk of raw integers through the handler's integer form; failed items are listed after the values.</summary>
+    private void ExecuteRaw(TaskHandler? handler, IncomingCall call, TaskContext context)
+    {
+        ReadOnlySpan<long> arguments = MemoryMarshal.Cast<byte, long>(call.Data);
+        _results.WriteInt32(arguments.Length);
+        _results.WriteByte(WireFormat.RawIntegers);
+        int valuesAt = _results.Reserve(arguments.Length * sizeof(long));
+        Func<long, TaskContext, long>? function = handler?.AsIntegerFunction;
+        List<(int Index, Exception Error)>? failures = null;
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            try
+            {
+                context.CancellationToken.ThrowIfCancellationRequested();
+                long value = function is not null
+                    ? function(BitConverter.IsLittleEndian ? arguments[i] : BinaryPrimitives.ReverseEndianness(arguments[i]), context)
+                    : throw new TaskArgumentException(call.Kind, $"Task kind '{call.Kind}' in worker process {Environment.ProcessId} {(handler is null ? "is unknown" : "does not take and return integers")}, but the pool sent it integers: the pool's and the worker's catalogs must register the same kinds with the same types.");
+
+                // Nothing else writes to the frame while the chunk runs, so the reserved region stays put.
+                BinaryPrimitives.WriteInt64LittleEndian(_results.Slice(valuesAt + (i * sizeof(long)), sizeof(long)), value);
+            }
+            catch (Exception e)
+            {
+                (failures ??= []).Add((i, e));
+            }
+        }
+
+        _results.WriteInt32(failures?.Count ?? 0);
+        foreach ((int index, Exception error) in failures ?? [])
+        {
+            _results.WriteInt32(index);
+            int lengthAt = _results.Reserve(4);
+            int bodyAt = _results.Length;
+            _json.Reset(_results);
+            JsonSerializer.Serialize(_json, TaskFailure.FromException(call.Kind, error), TaskFailureJson.Default.TaskFailure);
+            _json.Flush();
+            _results.PatchUInt32(lengthAt, (uint)(_results.Length - bodyAt));
+        }
     }
 
     private byte Invoke(TaskHandler? handler, IncomingCall call, ReadOnlySpan<byte> arguments, TaskContext context, int bodyAt)
@@ -253,8 +303,9 @@ internal sealed class WorkerHost
     /// <summary>A call as it came off the pipe; its arguments are copied out of the reader's buffer, end to end.</summary>
     private sealed class IncomingCall
     {
-        private IncomingCall(long id, string kind, int attempt, bool isChunk, byte[] data, (int Start, int Length)[] items)
+        private IncomingCall(long id, string kind, int attempt, bool isChunk, byte[] data, (int Start, int Length)[] items, bool isRaw = false)
         {
+            IsRaw = isRaw;
             Id = id;
             Kind = kind;
             Attempt = attempt;
@@ -270,6 +321,9 @@ internal sealed class WorkerHost
         internal int Attempt { get; }
 
         internal bool IsChunk { get; }
+
+        /// <summary>The chunk's items are raw 64-bit integers in <see cref="Data"/>.</summary>
+        internal bool IsRaw { get; }
 
         internal byte[] Data { get; }
 
@@ -295,6 +349,23 @@ internal sealed class WorkerHost
             if (count is < 1 or > 1 << 24)
             {
                 throw new ProtocolException($"Chunk {id} claims {count} items.");
+            }
+
+            byte encoding = payload.ReadByte();
+            if (encoding == WireFormat.RawIntegers)
+            {
+                ReadOnlySpan<byte> raw = payload.Rest;
+                if (raw.Length != count * sizeof(long))
+                {
+                    throw new ProtocolException($"Chunk {id} claims {count} integers but carries {raw.Length} bytes.");
+                }
+
+                return new IncomingCall(id, kind, attempt, isChunk: true, raw.ToArray(), [], isRaw: true);
+            }
+
+            if (encoding != WireFormat.JsonItems)
+            {
+                throw new ProtocolException($"Chunk {id} has unknown encoding {encoding}.");
             }
 
             // Copy the blocks as they are ([u32 length][json] each) and remember where each item's JSON sits.

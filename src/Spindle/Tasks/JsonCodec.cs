@@ -18,9 +18,13 @@ internal sealed class JsonCodec<T>(JsonTypeInfo<T> info)
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
 
-    private readonly bool _plainInteger = IsPlainInteger(info);
+    private readonly bool _plainInteger = PlainInteger(info);
 
     internal JsonTypeInfo<T> Info => info;
+
+    /// <summary>Whether <typeparamref name="T"/> is <see cref="int"/> or <see cref="long"/> under the default
+    /// converter: such values can also travel as raw numbers (see <see cref="TaskHandler.AsIntegerFunction"/>).</summary>
+    internal bool IsPlainInteger => _plainInteger;
 
     internal void Write(IBufferWriter<byte> output, T value)
     {
@@ -70,7 +74,7 @@ internal sealed class JsonCodec<T>(JsonTypeInfo<T> info)
         return JsonSerializer.Deserialize(json, info)!;
     }
 
-    private static bool IsPlainInteger(JsonTypeInfo<T> info) =>
+    private static bool PlainInteger(JsonTypeInfo<T> info) =>
         (typeof(T) == typeof(long) || typeof(T) == typeof(int))
         && info.NumberHandling is null or JsonNumberHandling.Strict
         && info.Options.NumberHandling == JsonNumberHandling.Strict

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 
@@ -47,8 +48,44 @@ public sealed class TaskKind<TArgs, TResult>
     /// <inheritdoc/>
     public override string ToString() => Name;
 
+    /// <summary>Whether map chunks of this kind travel as raw numbers (see <see cref="TaskHandler.AsIntegerFunction"/>).</summary>
+    internal bool IsIntegerFunction => ArgumentsCodec.IsPlainInteger && ResultCodec.IsPlainInteger;
+
     private sealed class TypedHandler(TaskKind<TArgs, TResult> kind) : TaskHandler(kind.Name)
     {
+        private Func<long, TaskContext, long>? _integers;
+
+        internal override Func<long, TaskContext, long>? AsIntegerFunction =>
+            kind.IsIntegerFunction ? _integers ??= Integers : null;
+
+        private long Integers(long argument, TaskContext context)
+        {
+            TArgs decoded = FromLong(argument);
+            TResult result;
+            if (kind._sync is not null)
+            {
+                result = kind._sync(decoded, context);
+            }
+            else
+            {
+                ValueTask<TResult> running = kind._async!(decoded, context);
+                result = running.IsCompletedSuccessfully ? running.Result : running.AsTask().GetAwaiter().GetResult();
+            }
+
+            return typeof(TResult) == typeof(long) ? Unsafe.As<TResult, long>(ref result) : Unsafe.As<TResult, int>(ref result);
+        }
+
+        private static TArgs FromLong(long value)
+        {
+            if (typeof(TArgs) == typeof(long))
+            {
+                return Unsafe.As<long, TArgs>(ref value);
+            }
+
+            int narrow = checked((int)value);
+            return Unsafe.As<int, TArgs>(ref narrow);
+        }
+
         internal override ValueTask InvokeAsync(ReadOnlySpan<byte> arguments, TaskContext context, IBufferWriter<byte> result)
         {
             TArgs decoded = Decode(arguments);

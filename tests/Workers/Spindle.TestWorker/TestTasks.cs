@@ -62,6 +62,8 @@ public sealed class TestTasks
 
             return x * 2;
         });
+        FailOn7 = catalog.Add("test.fail-on-7", (long x, TaskContext _) => x == 7 ? throw new InvalidOperationException("seven is refused") : x + 1);
+        Text = catalog.Add("test.text", (string s, TaskContext _) => s.ToUpperInvariant());
         CrashOnce = catalog.Add("test.crash-once", (string marker, TaskContext c) =>
         {
             if (!File.Exists(marker))
@@ -117,6 +119,10 @@ public sealed class TestTasks
     public TaskKind<int, long> Allocate { get; }
 
     public TaskKind<long, long> CrashOn { get; }
+
+    public TaskKind<long, long> FailOn7 { get; }
+
+    public TaskKind<string, string> Text { get; }
 
     public TaskKind<string, int> CrashOnce { get; }
 

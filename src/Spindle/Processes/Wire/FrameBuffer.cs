@@ -115,6 +115,9 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : IBufferWriter<by
         return at;
     }
 
+    /// <summary>A span over bytes already written, such as a region <see cref="Reserve"/> held back.</summary>
+    internal Span<byte> Slice(int at, int length) => _buffer.AsSpan(at, length);
+
     internal void PatchStatus(int at, byte status) => _buffer[at] = status;
 
     internal void PatchUInt32(int at, uint value) => BinaryPrimitives.WriteUInt32LittleEndian(_buffer.AsSpan(at), value);

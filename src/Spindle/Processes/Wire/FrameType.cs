@@ -12,7 +12,8 @@ internal enum FrameType : byte
     /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][json arguments]</c>.</summary>
     Call = 2,
 
-    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][i32 count]{[u32 length][json]}</c>: a map chunk.</summary>
+    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][i32 count][u8 encoding]</c> then
+    /// <c>{[u32 length][json]}</c> per item, or <c>{i64}</c> per item for <see cref="WireFormat.RawIntegers"/>: a map chunk.</summary>
     Chunk = 3,
 
     /// <summary>Pool → worker: <c>[i64 call id]</c>: cancel a queued or running call.</summary>
@@ -27,6 +28,7 @@ internal enum FrameType : byte
     /// <summary>Worker → pool: <c>[i64 call id][u8 status][json result or TaskFailure]</c>.</summary>
     Result = 0x42,
 
-    /// <summary>Worker → pool: <c>[i64 call id][i32 count]{[u8 status][u32 length][json]}</c>.</summary>
+    /// <summary>Worker → pool: <c>[i64 call id][i32 count][u8 encoding]</c> then <c>{[u8 status][u32 length][json]}</c> per
+    /// item, or for <see cref="WireFormat.RawIntegers"/> <c>{i64}</c> per item and <c>[i32 failures]{[i32 index][u32 length][TaskFailure json]}</c>.</summary>
     ChunkResult = 0x43,
 }

@@ -17,6 +17,12 @@ internal static class WireFormat
     /// <summary>The status byte of a result: the payload is a <c>TaskFailure</c>.</summary>
     internal const byte Failed = 1;
 
+    /// <summary>A chunk's items as JSON blocks.</summary>
+    internal const byte JsonItems = 0;
+
+    /// <summary>A chunk's items as raw little-endian 64-bit integers (integer-to-integer tasks only).</summary>
+    internal const byte RawIntegers = 2;
+
     /// <summary>The environment variable that turns a relaunched application into a worker.</summary>
     internal const string WorkerVariable = "SPINDLE_WORKER";
 
