@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
-using Spindle.Pools;
 using Spindle.Processes.Wire;
 using Spindle.Tasks;
 
@@ -37,19 +36,33 @@ internal sealed class ChunkCall<TResult>(
             throw new ProtocolException($"Chunk {Id} of {ItemCount} items was answered with {count} results.");
         }
 
-        Span<ItemOutcome<TResult>> outcomes = sink.Outcomes.AsSpan((int)(start - sink.Start), count);
+        int offset = (int)(start - sink.Start);
         byte encoding = payload.ReadByte();
         if (encoding == WireFormat.RawIntegers)
         {
-            ReadRaw(ref payload, outcomes);
+            ReadRaw(ref payload, offset, count);
         }
         else
         {
+            TResult[] values = sink.Values;
             for (int i = 0; i < count; i++)
             {
                 byte status = payload.ReadByte();
                 ReadOnlySpan<byte> json = payload.ReadBlock();
-                outcomes[i] = status == WireFormat.Succeeded ? Value(start + i, json) : new ItemOutcome<TResult>(start + i, default, Decode(status, json, Kind.Name, CancellationToken));
+                if (status != WireFormat.Succeeded)
+                {
+                    sink.Fail(offset + i, Decode(status, json, Kind.Name, CancellationToken));
+                    continue;
+                }
+
+                try
+                {
+                    values[offset + i] = result.Read(json);
+                }
+                catch (JsonException e)
+                {
+                    sink.Fail(offset + i, Unreadable(Kind.Name, typeof(TResult), e));
+                }
             }
         }
 
@@ -58,10 +71,10 @@ internal sealed class ChunkCall<TResult>(
 
     internal override void Fail(Exception exception)
     {
-        Span<ItemOutcome<TResult>> outcomes = sink.Outcomes.AsSpan((int)(start - sink.Start), ItemCount);
-        for (int i = 0; i < outcomes.Length; i++)
+        int offset = (int)(start - sink.Start);
+        for (int i = 0; i < ItemCount; i++)
         {
-            outcomes[i] = new ItemOutcome<TResult>(start + i, default, exception);
+            sink.Fail(offset + i, exception);
         }
 
         sink.Delivered(ItemCount);
@@ -88,44 +101,32 @@ internal sealed class ChunkCall<TResult>(
         return true;
     }
 
-    private void ReadRaw(ref PayloadReader payload, Span<ItemOutcome<TResult>> outcomes)
+    private void ReadRaw(ref PayloadReader payload, int offset, int count)
     {
         if (typeof(TResult) != typeof(long) && typeof(TResult) != typeof(int))
         {
             throw new ProtocolException($"Chunk {Id} was answered with raw integers, but task '{Kind.Name}' returns {typeof(TResult).Name}.");
         }
 
-        for (int i = 0; i < outcomes.Length; i++)
+        Span<TResult> values = sink.Values.AsSpan(offset, count);
+        for (int i = 0; i < values.Length; i++)
         {
             long value = payload.ReadInt64();
-            TResult typed = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt((int)value);
-            outcomes[i] = new ItemOutcome<TResult>(start + i, typed, null);
+            values[i] = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt((int)value);
         }
 
         int failures = payload.ReadInt32();
         for (int f = 0; f < failures; f++)
         {
             int index = payload.ReadInt32();
-            if ((uint)index >= (uint)outcomes.Length)
+            if ((uint)index >= (uint)count)
             {
-                throw new ProtocolException($"Chunk {Id} reported a failure of item {index} of {outcomes.Length}.");
+                throw new ProtocolException($"Chunk {Id} reported a failure of item {index} of {count}.");
             }
 
-            outcomes[index] = new ItemOutcome<TResult>(start + index, default, Decode(WireFormat.Failed, payload.ReadBlock(), Kind.Name, CancellationToken));
+            sink.Fail(offset + index, Decode(WireFormat.Failed, payload.ReadBlock(), Kind.Name, CancellationToken));
         }
 
         static TResult FromInt(int value) => Unsafe.As<int, TResult>(ref value);
-    }
-
-    private ItemOutcome<TResult> Value(long index, ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            return new ItemOutcome<TResult>(index, result.Read(json), null);
-        }
-        catch (JsonException e)
-        {
-            return new ItemOutcome<TResult>(index, default, Unreadable(Kind.Name, typeof(TResult), e));
-        }
     }
 }

@@ -12,11 +12,11 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
 {
     internal override async IAsyncEnumerable<ItemOutcome<TResult>> OutcomesAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (ItemOutcome<TResult>[] chunk in Run(blameStopper, cancellationToken).ConfigureAwait(false))
+        await foreach (ChunkResults<TResult> chunk in Run(blameStopper, cancellationToken).ConfigureAwait(false))
         {
-            foreach (ItemOutcome<TResult> outcome in chunk)
+            for (int i = 0; i < chunk.Count; i++)
             {
-                yield return outcome;
+                yield return chunk[i];
             }
         }
     }
@@ -30,26 +30,33 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
         var results = new TResult[source.KnownCount ?? 16];
         int count = 0;
         List<Exception>? failures = null;
-        await foreach (ItemOutcome<TResult>[] chunk in Run(blameStopper: true, cancellationToken).ConfigureAwait(false))
+        await foreach (ChunkResults<TResult> chunk in Run(blameStopper: true, cancellationToken).ConfigureAwait(false))
         {
-            if (count + chunk.Length > results.Length)
+            if (count + chunk.Count > results.Length)
             {
-                Array.Resize(ref results, Math.Max(count + chunk.Length, results.Length * 2));
+                Array.Resize(ref results, Math.Max(count + chunk.Count, results.Length * 2));
             }
 
-            foreach (ItemOutcome<TResult> outcome in chunk)
+            if (chunk.Errors is null)
             {
-                if (outcome.Exception is null)
+                Array.Copy(chunk.Values, 0, results, count, chunk.Count);
+                count += chunk.Count;
+                continue;
+            }
+
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                if (chunk.Errors[i] is not { } error)
                 {
-                    results[count++] = outcome.Value!;
+                    results[count++] = chunk.Values[i];
                 }
                 else if (options.Failures == MapFailureMode.FailFast)
                 {
-                    ExceptionDispatchInfo.Throw(outcome.Exception);
+                    ExceptionDispatchInfo.Throw(error);
                 }
                 else
                 {
-                    (failures ??= []).Add(outcome.Exception);
+                    (failures ??= []).Add(error);
                 }
             }
         }
@@ -76,7 +83,7 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
         }
     }
 
-    private IAsyncEnumerable<ItemOutcome<TResult>[]> Run(bool blameStopper, CancellationToken cancellationToken) =>
+    private IAsyncEnumerable<ChunkResults<TResult>> Run(bool blameStopper, CancellationToken cancellationToken) =>
         new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered).RunAsync(blameStopper, Link(cancellationToken));
 
     private CancellationToken Link(CancellationToken other) =>

@@ -24,7 +24,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
     private int _adaptiveChunk = 1;
 
     /// <summary>Runs the map; yields each chunk's outcomes as the chunk completes, in source order when ordered.</summary>
-    internal async IAsyncEnumerable<ItemOutcome<TResult>[]> RunAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
+    internal async IAsyncEnumerable<ChunkResults<TResult>> RunAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         PoolKind poolKind = pool.KindOf(kind.Name);
@@ -71,10 +71,10 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                 Slot done = await NextAsync(inFlight, arrived).ConfigureAwait(false);
                 inFlightItems -= done.Count;
                 Adapt(done);
-                ItemOutcome<TResult>[] outcomes = done.Outcomes;
-                for (int i = 0; i < outcomes.Length; i++)
+                Exception?[]? errors = done.Errors;
+                for (int i = 0; errors is not null && i < errors.Length; i++)
                 {
-                    if (outcomes[i].Exception is { } error)
+                    if (errors[i] is { } error)
                     {
                         if (failure is null && options.Failures == MapFailureMode.FailFast && error is not OperationCanceledException)
                         {
@@ -83,12 +83,12 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                         }
                         else if (blameStopper && failure is not null && error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
                         {
-                            outcomes[i] = new ItemOutcome<TResult>(outcomes[i].Index, default, failure);
+                            errors[i] = failure;
                         }
                     }
                 }
 
-                yield return outcomes;
+                yield return new ChunkResults<TResult>(done.Start, done.Values, errors);
             }
         }
         finally
@@ -217,16 +217,27 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
     {
         private readonly long _createdAt = TimeProvider.System.GetTimestamp();
         private int _remaining = count;
+        private Exception?[]? _errors;
 
-        internal int Count => Outcomes.Length;
+        public long Start => start;
 
-        public ItemOutcome<TResult>[] Outcomes { get; } = new ItemOutcome<TResult>[count];
+        public TResult[] Values { get; } = new TResult[count];
+
+        internal int Count => Values.Length;
+
+        /// <summary>Failures by item, created with the first one; read by the consumer after the last delivery.</summary>
+        internal Exception?[]? Errors => _errors;
 
         internal RemoteCall Call { get; set; } = null!;
 
         internal static double Elapsed(Slot slot) => TimeProvider.System.GetElapsedTime(slot._createdAt).TotalSeconds;
 
-        public long Start => start;
+        public void Fail(int offset, Exception error)
+        {
+            // Parts of a split chunk deliver from different workers' readers, so the array is created once, atomically.
+            Exception?[] errors = _errors ?? Interlocked.CompareExchange(ref _errors, new Exception?[Values.Length], null) ?? _errors!;
+            errors[offset] = error;
+        }
 
         public void Delivered(int count)
         {

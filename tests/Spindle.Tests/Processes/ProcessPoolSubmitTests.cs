@@ -65,18 +65,17 @@ public sealed class ProcessPoolSubmitTests
     {
         await using ProcessPool pool = await Workers.StartAsync(Workers.Options(workers: 1) with { AgingRate = 0 });
         Task<int> blocker = await pool.SubmitAsync(Workers.Tasks.Sleep, 300);
-        var order = new List<long>();
-        var calls = new List<Task>();
-        for (int i = 0; i < 10; i++)
+        var turns = new Task<long>[10];
+        for (int priority = 0; priority < 10; priority++)
         {
-            long value = i;
-            Task<long> call = await pool.SubmitAsync(Workers.Tasks.Echo, value, priority: i);
-            calls.Add(call.ContinueWith(t => { lock (order) { order.Add(t.Result); } }, TaskScheduler.Default));
+            turns[priority] = await pool.SubmitAsync(Workers.Tasks.Turn, 0L, priority);
         }
 
         await blocker;
-        await Task.WhenAll(calls);
-        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)(9 - i)), order);
+        long[] ran = await Task.WhenAll(turns);
+
+        // The worker ran them one at a time: the most urgent took the first turn.
+        Assert.Equal(Enumerable.Range(1, 10).Reverse().Select(i => (long)i), ran);
     }
 
     [Fact]

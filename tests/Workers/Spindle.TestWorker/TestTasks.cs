@@ -11,6 +11,7 @@ public sealed class TestTasks
 {
     private static readonly List<byte[]> Held = [];
     private static string? initialized;
+    private static long ran;
 
     private TestTasks(TaskCatalog catalog)
     {
@@ -63,6 +64,7 @@ public sealed class TestTasks
             return x * 2;
         });
         FailOn7 = catalog.Add("test.fail-on-7", (long x, TaskContext _) => x == 7 ? throw new InvalidOperationException("seven is refused") : x + 1);
+        Turn = catalog.Add("test.turn", (long _, TaskContext _) => Interlocked.Increment(ref ran));
         Text = catalog.Add("test.text", (string s, TaskContext _) => s.ToUpperInvariant());
         CrashOnce = catalog.Add("test.crash-once", (string marker, TaskContext c) =>
         {
@@ -123,6 +125,9 @@ public sealed class TestTasks
     public TaskKind<long, long> FailOn7 { get; }
 
     public TaskKind<string, string> Text { get; }
+
+    /// <summary>Returns how many calls of this kind the worker process has run, this one included: the order it ran them in.</summary>
+    public TaskKind<long, long> Turn { get; }
 
     public TaskKind<string, int> CrashOnce { get; }
 
