@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using Spindle.Processes;
+using Spindle.Tasks;
 
 namespace Spindle.Pipelines;
 
@@ -39,6 +41,44 @@ public sealed class Pipeline<T>
     {
         ArgumentNullException.ThrowIfNull(map);
         return Append(new StepStage<T, TOut>(name, Check(name, options), new AsyncMapStep<T, TOut>(map)));
+    }
+
+    /// <summary>
+    /// Appends a stage that runs each item as a call of the named task <paramref name="kind"/> on <paramref name="pool"/>'s
+    /// worker processes, named after the kind (use the overload with a name to call one kind in two stages).
+    /// It is the async map with a delegate that submits the call and awaits it: <see cref="StageOptions.Workers"/> is
+    /// the number of calls in flight, and order, error modes and cancellation behave as for any async map. A call's
+    /// failure is the item's: <see cref="RemoteTaskException"/>, <see cref="WorkerCrashedException"/> or
+    /// <see cref="TaskTimeoutException"/>; a pool that is shut down fails the run whatever the error mode.
+    /// </summary>
+    /// <param name="pool">The pool; it must outlive every run of the pipeline.</param>
+    /// <param name="kind">The task, from the pool's catalog; the item is its argument, its result goes on.</param>
+    /// <param name="options">Workers, buffer, order and error handling; when <see langword="null"/>, the defaults with
+    /// <see cref="StageOptions.Workers"/> at twice the pool's worker count, so every process has a call running and one queued.</param>
+    /// <exception cref="TaskArgumentException"><paramref name="kind"/> is not in the pool's catalog.</exception>
+    public Pipeline<TOut> Map<TOut>(ProcessPool pool, TaskKind<T, TOut> kind, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(kind);
+        return Map(kind.Name, pool, kind, options);
+    }
+
+    /// <inheritdoc cref="Map{TOut}(ProcessPool, TaskKind{T, TOut}, StageOptions?)"/>
+    /// <param name="name">The stage's name, unique in the pipeline: it names the stage in errors, snapshots and metrics.</param>
+    /// <param name="pool">The pool; it must outlive every run of the pipeline.</param>
+    /// <param name="kind">The task, from the pool's catalog; the item is its argument, its result goes on.</param>
+    /// <param name="options">Workers, buffer, order and error handling; when <see langword="null"/>, the defaults with
+    /// <see cref="StageOptions.Workers"/> at twice the pool's worker count, so every process has a call running and one queued.</param>
+    public Pipeline<TOut> Map<TOut>(string name, ProcessPool pool, TaskKind<T, TOut> kind, StageOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        ArgumentNullException.ThrowIfNull(kind);
+        if (!pool.Catalog.Contains(kind.Name))
+        {
+            throw new TaskArgumentException(kind.Name, $"Task kind '{kind.Name}' is not in the catalog of process pool '{pool.Name}', so its workers would not know it.");
+        }
+
+        options ??= StageOptions.Default with { Workers = Math.Min(1024, 2 * pool.WorkerCount) };
+        return Append(new StepStage<T, TOut>(name, Check(name, options), ProcessCallStep.Create(pool, kind)));
     }
 
     /// <summary>Appends a stage that keeps only the items <paramref name="predicate"/> accepts.</summary>

@@ -32,7 +32,23 @@ internal sealed class StageFailures(PipelineRun run, StageCounters counters, Sta
             }
         }
 
+        throw Stop(item, exception);
+    }
+
+    /// <summary>
+    /// Fails the whole run on <paramref name="item"/> whatever the mode, for a failure that is the stage's
+    /// rather than the item's (a process pool that was shut down would fail every item alike). Returns the
+    /// exception the worker throws to stop.
+    /// </summary>
+    internal OperationCanceledException FailRun<TItem>(TItem item, Exception exception)
+    {
+        Interlocked.Increment(ref counters.Failed);
+        return Stop(item, exception);
+    }
+
+    private OperationCanceledException Stop<TItem>(TItem item, Exception exception)
+    {
         run.Fail(new PipelineStageException(counters.Name, item, hasItem: true, exception));
-        throw new OperationCanceledException(run.Token);
+        return new OperationCanceledException(run.Token);
     }
 }

@@ -2,7 +2,7 @@ namespace Spindle.Pipelines;
 
 /// <summary>One row of a <see cref="PipelineSnapshot"/>: the source, a stage, or the sink.</summary>
 /// <param name="Name">The stage's name; <c>source</c> and <c>sink</c> for the ends.</param>
-/// <param name="Kind">map, filter, flat-map, tap, batch, source or sink.</param>
+/// <param name="Kind">map, process (a map on a process pool), filter, flat-map, tap, batch, source or sink.</param>
 /// <param name="Workers">The stage's worker count.</param>
 /// <param name="BusyWorkers">Workers busy with items at the moment of the snapshot.</param>
 /// <param name="ItemsIn">Items the stage has taken from its buffer.</param>
