@@ -17,6 +17,7 @@ namespace Spindle.Processes;
 internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered)
 {
     private const double GrowBelowSeconds = 0.005;
+    private const int MinGuidedChunk = 64;
     private const double ShrinkAboveSeconds = 0.050;
 
     private readonly Channel<Slot> _answered = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
@@ -38,13 +39,21 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         int inFlightItems = 0;
         bool sourceDone = false;
         Exception? failure = null;
+        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+        var trace = Environment.GetEnvironmentVariable("MAPTRACE") == "1" ? new List<string>() : null;
         try
         {
             while (true)
             {
                 while (!sourceDone && failure is null && inFlightItems < _window)
                 {
-                    int size = Math.Min(ChunkSize(known), Math.Min(_window - inFlightItems, items.Length));
+                    int size = Math.Min(ChunkSize(known is { } total ? total - next : null), items.Length);
+                    if (size > _window - inFlightItems && inFlightItems > 0)
+                    {
+                        // Not room for a whole chunk: wait for one to answer rather than send a fragment.
+                        break;
+                    }
+
                     int read = await reader.ReadAsync(items, size, stop.Token).ConfigureAwait(false);
                     sourceDone = read < size;
                     if (read == 0)
@@ -56,6 +65,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                     {
                         inFlight.Enqueue(slot);
                         await pool.EnqueueAsync(slot.Call).ConfigureAwait(false);
+                        trace?.Add($"{System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F2} sent {slot.Start}+{slot.Count}");
                     }
 
                     Array.Clear(items, 0, read);
@@ -69,6 +79,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                 }
 
                 Slot done = await NextAsync(inFlight, arrived).ConfigureAwait(false);
+                trace?.Add($"{System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F2} done {done.Start}");
                 inFlightItems -= done.Count;
                 Adapt(done);
                 Exception?[]? errors = done.Errors;
@@ -93,6 +104,11 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         }
         finally
         {
+            if (trace is not null)
+            {
+                Console.Error.WriteLine(string.Join(" | ", trace));
+            }
+
             if (inFlight.Count > 0)
             {
                 // The consumer left early or a failure stopped the map: cancel what is in flight and wait for
@@ -127,7 +143,12 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         return inFlight.Dequeue();
     }
 
-    private int ChunkSize(int? known)
+    /// <summary>
+    /// Items in the next chunk. With a known length the chunks are guided: a quarter of what is left per
+    /// worker, so they start large (little overhead) and shrink towards the end (no worker waits long for
+    /// the last one); from a sequence of unknown length they grow while chunks answer quickly.
+    /// </summary>
+    private int ChunkSize(long? remaining)
     {
         if (options.ChunkSize is { } fixedSize)
         {
@@ -136,7 +157,9 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
 
         int workers = pool.WorkerCount;
         int cap = Math.Max(1, _window / (workers * 4));
-        return known is { } count ? Math.Clamp((count + (workers * 8) - 1) / (workers * 8), 1, cap) : Math.Min(_adaptiveChunk, cap);
+        return remaining is { } left
+            ? (int)Math.Clamp(left / (workers * 4), Math.Min(MinGuidedChunk, cap), cap)
+            : Math.Min(_adaptiveChunk, cap);
     }
 
     private void Adapt(Slot done)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Spindle.Processes;
 
 /// <summary>Options of a <see cref="ProcessPool"/>; validated once by <see cref="ProcessPool.StartAsync"/>.</summary>
@@ -77,6 +79,12 @@ public sealed record ProcessPoolOptions
     /// <value>Default none.</value>
     public IReadOnlyList<string> WorkerArguments { get; init; } = [];
 
+    /// <summary>The workers' scheduling priority. Below this process's by default, so the pool's own threads,
+    /// which feed the workers, get a core at once when every core is busy computing; on an idle machine
+    /// the workers run as fast either way.</summary>
+    /// <value>Default <see cref="ProcessPriorityClass.BelowNormal"/>.</value>
+    public ProcessPriorityClass WorkerPriority { get; init; } = ProcessPriorityClass.BelowNormal;
+
     /// <summary>Where the workers' standard error lines go (their standard output goes there too).</summary>
     /// <value>Default <see langword="null"/>: written to this process's standard error, prefixed with the worker's number.</value>
     public Action<WorkerOutputLine>? OnWorkerOutput { get; init; }
@@ -139,6 +147,10 @@ public sealed record ProcessPoolOptions
         ArgumentNullException.ThrowIfNull(WorkerArguments, nameof(WorkerArguments));
         ArgumentNullException.ThrowIfNull(InitializerArguments, nameof(InitializerArguments));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (!Enum.IsDefined(WorkerPriority))
+        {
+            throw new ArgumentOutOfRangeException(nameof(WorkerPriority), WorkerPriority, "ProcessPoolOptions.WorkerPriority must be a ProcessPriorityClass value.");
+        }
     }
 
     private static void Range(int value, int min, int max, string name)

@@ -474,6 +474,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
             throw new InvalidOperationException($"Process pool '{Name}' could not start worker program '{WorkerLauncher.Describe(start)}': {e.Message}", e);
         }
 
+        SetPriority(process);
         var worker = new WorkerConnection(this, id, process, _output, _options.MaxPayloadBytes);
         lock (Gate)
         {
@@ -526,6 +527,28 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
 
         worker.Run();
+    }
+
+    /// <summary>
+    /// Workers run below this process's priority by default: the pool's own threads (reading answers,
+    /// sending the next chunk) then get a core the moment they wake, instead of queueing behind workers that
+    /// use every core, which would leave the workers idle for want of work a few milliseconds later.
+    /// </summary>
+    private void SetPriority(Process process)
+    {
+        if (_options.WorkerPriority == ProcessPriorityClass.Normal)
+        {
+            return;
+        }
+
+        try
+        {
+            process.PriorityClass = _options.WorkerPriority;
+        }
+        catch (Exception e) when (e is Win32Exception or InvalidOperationException or PlatformNotSupportedException)
+        {
+            // Raising a priority needs privileges; the workers then run at the default priority.
+        }
     }
 
     private void StartReplacement()

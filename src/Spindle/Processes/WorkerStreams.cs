@@ -12,6 +12,8 @@ namespace Spindle.Processes;
 /// </summary>
 internal static partial class WorkerStreams
 {
+    private const int PipeBytes = 1 << 20;
+
     internal static (Stream Input, Stream Output) Take()
     {
         if (OperatingSystem.IsWindows())
@@ -29,6 +31,14 @@ internal static partial class WorkerStreams
         int devNull = Check(Open("/dev/null", 0), "open /dev/null");
         Check(Dup2(devNull, 0), "point standard input at /dev/null");
         Check(Close(devNull), "close /dev/null");
+        if (OperatingSystem.IsLinux())
+        {
+            // Room for a whole chunk's answer: a worker that must wait for the pool to read before it can
+            // start its next call idles whenever the pool's process waits for a core. Best effort: the
+            // limit is /proc/sys/fs/pipe-max-size, 1 MiB by default.
+            _ = Fcntl(outputFd, 1031, PipeBytes); // F_SETPIPE_SZ
+            _ = Fcntl(inputFd, 1031, PipeBytes);
+        }
         return (
             new FileStream(new SafeFileHandle(inputFd, ownsHandle: true), FileAccess.Read, bufferSize: 0),
             new FileStream(new SafeFileHandle(outputFd, ownsHandle: true), FileAccess.Write, bufferSize: 0));
