@@ -12,6 +12,8 @@ internal static class TourCommand
         new MapChapter(),
         new ThreadsChapter(),
         new FuturesChapter(),
+        new ProcessesChapter(),
+        new SubprocessChapter(),
         new PipelineChapter(),
         new SchedulerChapter(),
         new StarvationChapter(),

@@ -22,6 +22,7 @@ internal sealed class CliTasks
         Crash = catalog.Add("tour.crash", (string message, TaskContext _) => CrashNow(message));
         Square = catalog.Add("tour.square", (long x, TaskContext _) => x * x);
         WhereAmI = catalog.Add("tour.where", (int x, TaskContext _) => $"item {x} ran in process {Environment.ProcessId}");
+        Nap = catalog.Add<int, string>("tour.nap", NapAsync);
         foreach (string module in (Environment.GetEnvironmentVariable(ModulesVariable) ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             catalog.AddModules(module);
@@ -40,7 +41,16 @@ internal sealed class CliTasks
 
     internal TaskKind<int, string> WhereAmI { get; }
 
+    /// <summary>Waits the given number of milliseconds in the worker, then says where it ran: a call that takes a while.</summary>
+    internal TaskKind<int, string> Nap { get; }
+
     internal static CliTasks Create() => new(new TaskCatalog());
+
+    private static async ValueTask<string> NapAsync(int milliseconds, TaskContext context)
+    {
+        await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), context.TimeProvider, context.CancellationToken);
+        return $"slept {milliseconds} ms in process {Environment.ProcessId}";
+    }
 
     private static int CrashNow(string message)
     {
