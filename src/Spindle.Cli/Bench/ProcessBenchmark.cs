@@ -95,8 +95,7 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
             IReadOnlyList<double> pooled = await Stopwatches.TimeAsync(
                 async () =>
                 {
-                    var mo = Environment.GetEnvironmentVariable("WINDOW") is { } w ? new MapOptions { Window = int.Parse(w), ChunkSize = Environment.GetEnvironmentVariable("CHUNK") is { } c ? int.Parse(c) : null } : null;
-                    long[] results = await pool.MapAsync(tasks.Mix, source, mo, cancellationToken: cancellationToken).ToArrayAsync(cancellationToken);
+                    long[] results = await pool.MapAsync(tasks.Mix, source, cancellationToken: cancellationToken).ToArrayAsync(cancellationToken);
                     Check(results.AsSpan().SequenceEqual(expected), "map-heavy");
                 },
                 settings.Warmups,

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Spindle.Pools;
 
 /// <summary>The items of a map: a synchronous or an asynchronous sequence, read in chunks by one producer.</summary>
@@ -36,24 +38,67 @@ internal sealed class MapSource<T>
     internal IReadOnlyList<T>? AsList => _sync as IReadOnlyList<T>;
 
     internal Reader OpenReader(CancellationToken cancellationToken) =>
-        _sync is not null ? new Reader(_sync.GetEnumerator(), null) : new Reader(null, _async!.GetAsyncEnumerator(cancellationToken));
+        _sync is IReadOnlyList<T> list ? new Reader(null, null, list)
+        : _sync is not null ? new Reader(_sync.GetEnumerator(), null, null)
+        : new Reader(null, _async!.GetAsyncEnumerator(cancellationToken), null);
 
     /// <summary>Reads the source a chunk at a time; used by one producer only.</summary>
-    internal sealed class Reader(IEnumerator<T>? sync, IAsyncEnumerator<T>? async) : IAsyncDisposable
+    internal sealed class Reader(IEnumerator<T>? sync, IAsyncEnumerator<T>? async, IReadOnlyList<T>? list) : IAsyncDisposable
     {
+        private int _listPosition;
+
         /// <summary>Fills <paramref name="buffer"/> up to <paramref name="count"/> items; fewer means the source ended.</summary>
-        internal async ValueTask<int> ReadAsync(T[] buffer, int count, CancellationToken cancellationToken)
+        internal ValueTask<int> ReadAsync(T[] buffer, int count, CancellationToken cancellationToken)
+        {
+            if (list is not null)
+            {
+                return new ValueTask<int>(ReadList(list, buffer, count));
+            }
+
+            return sync is not null ? new ValueTask<int>(ReadEnumerator(sync, buffer, count)) : ReadAsyncEnumeratorAsync(buffer, count, cancellationToken);
+        }
+
+        // Fully optimised from the first call: a map calls these a few dozen times, each over thousands of items,
+        // too few calls for tiered compilation to reach them before the map is over.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private int ReadList(IReadOnlyList<T> items, T[] buffer, int count)
+        {
+            int read = Math.Min(count, items.Count - _listPosition);
+            if (items is T[] array)
+            {
+                Array.Copy(array, _listPosition, buffer, 0, read);
+            }
+            else if (items is List<T> growable)
+            {
+                growable.CopyTo(_listPosition, buffer, 0, read);
+            }
+            else
+            {
+                for (int i = 0; i < read; i++)
+                {
+                    buffer[i] = items[_listPosition + i];
+                }
+            }
+
+            _listPosition += read;
+            return read;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static int ReadEnumerator(IEnumerator<T> items, T[] buffer, int count)
         {
             int read = 0;
-            if (sync is not null)
+            while (read < count && items.MoveNext())
             {
-                while (read < count && sync.MoveNext())
-                {
-                    buffer[read++] = sync.Current;
-                }
-
-                return read;
+                buffer[read++] = items.Current;
             }
+
+            return read;
+        }
+
+        private async ValueTask<int> ReadAsyncEnumeratorAsync(T[] buffer, int count, CancellationToken cancellationToken)
+        {
+            int read = 0;
 
             while (read < count)
             {

@@ -101,6 +101,7 @@ internal sealed class ChunkCall<TResult>(
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ReadRaw(ref PayloadReader payload, int offset, int count)
     {
         if (typeof(TResult) != typeof(long) && typeof(TResult) != typeof(int))

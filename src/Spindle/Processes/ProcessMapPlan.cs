@@ -10,6 +10,9 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
     ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered, CancellationToken cancellationToken)
     : MapPlan<TResult>
 {
+    // The token given when the map was declared; each run also takes the enumerator's.
+    private readonly CancellationToken _declared = cancellationToken;
+
     internal override async IAsyncEnumerable<ItemOutcome<TResult>> OutcomesAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (ChunkResults<TResult> chunk in Run(blameStopper, cancellationToken).ConfigureAwait(false))
@@ -27,7 +30,7 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
     internal override async ValueTask<TResult[]> ToArrayAsync(CancellationToken cancellationToken)
     {
         // Chunk by chunk rather than item by item: a map of millions of small items is all overhead otherwise.
-        var results = new TResult[source.KnownCount ?? 16];
+        TResult[] results = GC.AllocateUninitializedArray<TResult>(source.KnownCount ?? 16);
         int count = 0;
         List<Exception>? failures = null;
         await foreach (ChunkResults<TResult> chunk in Run(blameStopper: true, cancellationToken).ConfigureAwait(false))
@@ -84,8 +87,5 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
     }
 
     private IAsyncEnumerable<ChunkResults<TResult>> Run(bool blameStopper, CancellationToken cancellationToken) =>
-        new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered).RunAsync(blameStopper, Link(cancellationToken));
-
-    private CancellationToken Link(CancellationToken other) =>
-        !other.CanBeCanceled ? cancellationToken : !cancellationToken.CanBeCanceled ? other : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, other).Token;
+        new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered).RunAsync(blameStopper, _declared, cancellationToken);
 }

@@ -25,9 +25,9 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
     private int _adaptiveChunk = 1;
 
     /// <summary>Runs the map; yields each chunk's outcomes as the chunk completes, in source order when ordered.</summary>
-    internal async IAsyncEnumerable<ChunkResults<TResult>> RunAsync(bool blameStopper, [EnumeratorCancellation] CancellationToken cancellationToken)
+    internal async IAsyncEnumerable<ChunkResults<TResult>> RunAsync(bool blameStopper, CancellationToken declared, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(declared, cancellationToken);
         PoolKind poolKind = pool.KindOf(kind.Name);
         MapSource<TArgs>.Reader reader = source.OpenReader(stop.Token);
         var inFlight = new Queue<Slot>();
@@ -39,8 +39,6 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         int inFlightItems = 0;
         bool sourceDone = false;
         Exception? failure = null;
-        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-        var trace = Environment.GetEnvironmentVariable("MAPTRACE") == "1" ? new List<string>() : null;
         try
         {
             while (true)
@@ -65,7 +63,6 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                     {
                         inFlight.Enqueue(slot);
                         await pool.EnqueueAsync(slot.Call).ConfigureAwait(false);
-                        trace?.Add($"{System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F2} sent {slot.Start}+{slot.Count}");
                     }
 
                     Array.Clear(items, 0, read);
@@ -79,7 +76,6 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                 }
 
                 Slot done = await NextAsync(inFlight, arrived).ConfigureAwait(false);
-                trace?.Add($"{System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds:F2} done {done.Start}");
                 inFlightItems -= done.Count;
                 Adapt(done);
                 Exception?[]? errors = done.Errors;
@@ -92,7 +88,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
                             failure = error;
                             await stop.CancelAsync().ConfigureAwait(false);
                         }
-                        else if (blameStopper && failure is not null && error is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+                        else if (blameStopper && failure is not null && error is OperationCanceledException && !cancellationToken.IsCancellationRequested && !declared.IsCancellationRequested)
                         {
                             errors[i] = failure;
                         }
@@ -104,11 +100,6 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         }
         finally
         {
-            if (trace is not null)
-            {
-                Console.Error.WriteLine(string.Join(" | ", trace));
-            }
-
             if (inFlight.Count > 0)
             {
                 // The consumer left early or a failure stopped the map: cancel what is in flight and wait for
@@ -176,13 +167,14 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
     }
 
     /// <summary>Serializes <paramref name="count"/> items end to end into chunks no larger than the payload limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private List<Slot> Serialize(PoolKind poolKind, TArgs[] items, int count, long start, ArrayBufferWriter<byte> bytes, CancellationToken cancellationToken)
     {
         var slots = new List<Slot>(1);
         if (kind.IsIntegerFunction)
         {
             // Integer to integer: the items travel as raw numbers, one copy instead of a format and a parse each.
-            var raw = new byte[count * sizeof(long)];
+            byte[] raw = GC.AllocateUninitializedArray<byte>(count * sizeof(long));
             Span<long> numbers = MemoryMarshal.Cast<byte, long>(raw.AsSpan());
             for (int i = 0; i < count; i++)
             {
@@ -244,7 +236,8 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
 
         public long Start => start;
 
-        public TResult[] Values { get; } = new TResult[count];
+        // Every value is written before it is read (a failed item's slot is never read), so it need not be zeroed.
+        public TResult[] Values { get; } = GC.AllocateUninitializedArray<TResult>(count);
 
         internal int Count => Values.Length;
 

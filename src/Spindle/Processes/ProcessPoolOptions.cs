@@ -79,11 +79,11 @@ public sealed record ProcessPoolOptions
     /// <value>Default none.</value>
     public IReadOnlyList<string> WorkerArguments { get; init; } = [];
 
-    /// <summary>The workers' scheduling priority. Below this process's by default, so the pool's own threads,
-    /// which feed the workers, get a core at once when every core is busy computing; on an idle machine
-    /// the workers run as fast either way.</summary>
-    /// <value>Default <see cref="ProcessPriorityClass.BelowNormal"/>.</value>
-    public ProcessPriorityClass WorkerPriority { get; init; } = ProcessPriorityClass.BelowNormal;
+    /// <summary>The workers' scheduling priority. <see cref="ProcessPriorityClass.BelowNormal"/> keeps a machine
+    /// whose every core computes responsive, and gives the pool's own threads (which feed the workers) a core
+    /// the moment they wake; raising a priority above normal needs privileges and is ignored without them.</summary>
+    /// <value>Default <see cref="ProcessPriorityClass.Normal"/>.</value>
+    public ProcessPriorityClass WorkerPriority { get; init; } = ProcessPriorityClass.Normal;
 
     /// <summary>Where the workers' standard error lines go (their standard output goes there too).</summary>
     /// <value>Default <see langword="null"/>: written to this process's standard error, prefixed with the worker's number.</value>

@@ -130,22 +130,31 @@ internal sealed class ProcessWorkerPool : ProcessPool
             return default;
         }
 
-        lock (Gate)
+        // A chunk queued here is written by this thread once the lock is released, not by a pool thread.
+        WorkerConnection.MayFlushInline();
+        try
         {
-            ThrowIfClosed();
-            if (_poison.Count > 0 && _poison.Contains(call.Fingerprint))
+            lock (Gate)
             {
-                call.State = CallState.Done;
-                call.Fail(Poisoned(call, null));
-                return default;
-            }
+                ThrowIfClosed();
+                if (_poison.Count > 0 && _poison.Contains(call.Fingerprint))
+                {
+                    call.State = CallState.Done;
+                    call.Fail(Poisoned(call, null));
+                    return default;
+                }
 
-            if (_queued < _options.QueueCapacity)
-            {
-                Admit(call);
-                Pump();
-                return default;
+                if (_queued < _options.QueueCapacity)
+                {
+                    Admit(call);
+                    Pump();
+                    return default;
+                }
             }
+        }
+        finally
+        {
+            WorkerConnection.FlushLeftToThisThread();
         }
 
         return WaitForRoomAsync(call);
@@ -210,18 +219,19 @@ internal sealed class ProcessWorkerPool : ProcessPool
             CheckDrained();
         }
 
-        for (int i = 0; i < answered.Length; i++)
-        {
-            answered[i].Registration.Dispose();
-            answered[i].Complete(frames[i]);
-        }
-
+        // Before the calls complete: a caller that submits again on completion must find the worker retired.
         if (checkMemory && WorkingSet(worker) > _options.MaxWorkerMemoryBytes)
         {
             lock (Gate)
             {
                 Retire(worker);
             }
+        }
+
+        for (int i = 0; i < answered.Length; i++)
+        {
+            answered[i].Registration.Dispose();
+            answered[i].Complete(frames[i]);
         }
     }
 
@@ -529,11 +539,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
         worker.Run();
     }
 
-    /// <summary>
-    /// Workers run below this process's priority by default: the pool's own threads (reading answers,
-    /// sending the next chunk) then get a core the moment they wake, instead of queueing behind workers that
-    /// use every core, which would leave the workers idle for want of work a few milliseconds later.
-    /// </summary>
+    /// <summary>Applies <see cref="ProcessPoolOptions.WorkerPriority"/> to a new worker.</summary>
     private void SetPriority(Process process)
     {
         if (_options.WorkerPriority == ProcessPriorityClass.Normal)
@@ -553,7 +559,8 @@ internal sealed class ProcessWorkerPool : ProcessPool
 
     private void StartReplacement()
     {
-        _ = ReplaceAsync();
+        // Called under the lock: the process starts on another thread, so submits and answers do not wait for it.
+        _ = Task.Run(ReplaceAsync);
 
         async Task ReplaceAsync()
         {
@@ -744,18 +751,26 @@ internal sealed class ProcessWorkerPool : ProcessPool
         while (true)
         {
             TaskCompletionSource room;
-            lock (Gate)
+            WorkerConnection.MayFlushInline();
+            try
             {
-                ThrowIfClosed();
-                if (_queued < _options.QueueCapacity)
+                lock (Gate)
                 {
-                    Admit(call);
-                    Pump();
-                    return;
-                }
+                    ThrowIfClosed();
+                    if (_queued < _options.QueueCapacity)
+                    {
+                        Admit(call);
+                        Pump();
+                        return;
+                    }
 
-                room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _roomWaiters.Enqueue(room);
+                    room = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _roomWaiters.Enqueue(room);
+                }
+            }
+            finally
+            {
+                WorkerConnection.FlushLeftToThisThread();
             }
 
             await room.Task.WaitAsync(call.CancellationToken).ConfigureAwait(false);

@@ -21,7 +21,25 @@ internal sealed class WorkerConnection
     private FrameBuffer _sending = new();
     private bool _flushScheduled;
     private bool _closeAfterFlush;
-    private Task _readLoop = Task.CompletedTask;
+    private readonly TaskCompletionSource _readLoop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private const int InlineFlushBytes = 16 * 1024;
+
+    // The connection whose reader thread this is; null on every other thread.
+    [ThreadStatic]
+    private static WorkerConnection? t_reader;
+
+    // A connection this thread must flush once it has released the pool's lock (a large frame it queued).
+    [ThreadStatic]
+    private static WorkerConnection? t_flushAfterLock;
+
+    // Set by a submitting thread around its locked section: it will call FlushLeftToThisThread afterwards.
+    [ThreadStatic]
+    private static bool t_mayFlushInline;
+
+    // Set (under the pool's lock) when this connection's own reader thread should write its pending frames
+    // once it has let go of the lock; read and cleared by that thread only.
+    private bool _flushHere;
     private Task _watch = Task.CompletedTask;
 
     internal WorkerConnection(ProcessWorkerPool pool, int id, Process process, Action<WorkerOutputLine> output, int maxPayloadBytes)
@@ -85,7 +103,34 @@ internal sealed class WorkerConnection
         if (!_flushScheduled)
         {
             _flushScheduled = true;
-            ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushLoop(), this, preferLocal: false);
+            if (t_reader == this)
+            {
+                _flushHere = true;
+            }
+            else if (t_mayFlushInline && _pending.Length >= InlineFlushBytes && t_flushAfterLock is null)
+            {
+                // A map chunk: the sending thread writes it once it lets go of the lock. Small calls go
+                // through the thread pool instead, so that a burst of submits shares one write.
+                t_flushAfterLock = this;
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static c => c.FlushLoop(), this, preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>Lets <see cref="RequestFlush"/> leave a large frame to this thread until <see cref="FlushLeftToThisThread"/>.</summary>
+    internal static void MayFlushInline() => t_mayFlushInline = true;
+
+    /// <summary>Writes what <see cref="RequestFlush"/> left to this thread; called after the pool's lock is released.</summary>
+    internal static void FlushLeftToThisThread()
+    {
+        t_mayFlushInline = false;
+        if (t_flushAfterLock is { } connection)
+        {
+            t_flushAfterLock = null;
+            connection.FlushLoop();
         }
     }
 
@@ -121,10 +166,16 @@ internal sealed class WorkerConnection
         }
     }
 
-    /// <summary>Starts reading answers and watching for the process's exit.</summary>
+    /// <summary>
+    /// Starts reading answers, on a thread of its own, and watching for the process's exit. The reader does
+    /// not depend on the .NET thread pool: an application that blocks pool threads would otherwise delay
+    /// every answer until the pool grew. It also writes this worker's next calls itself (see
+    /// <see cref="RequestFlush"/>), so a worker is fed without a thread-pool hop.
+    /// </summary>
     internal void Run()
     {
-        _readLoop = ReadLoopAsync();
+        var reader = new Thread(ReadLoop) { IsBackground = true, Name = $"Spindle pool reader {Id}" };
+        reader.Start();
         _watch = WatchAsync();
     }
 
@@ -190,11 +241,12 @@ internal sealed class WorkerConnection
         return frame;
     }
 
-    private async Task ReadLoopAsync()
+    private void ReadLoop()
     {
+        t_reader = this;
         try
         {
-            while (await _reader.FillAsync(CancellationToken.None).ConfigureAwait(false))
+            while (_reader.Fill())
             {
                 while (_reader.TryTake(out Frame frame))
                 {
@@ -205,6 +257,12 @@ internal sealed class WorkerConnection
                 {
                     _pool.OnAnswers(this, _batch);
                     _batch.Clear();
+                }
+
+                if (_flushHere)
+                {
+                    _flushHere = false;
+                    FlushLoop();
                 }
             }
         }
@@ -219,6 +277,10 @@ internal sealed class WorkerConnection
         catch (ObjectDisposedException)
         {
         }
+        finally
+        {
+            _readLoop.TrySetResult();
+        }
     }
 
     private async Task WatchAsync()
@@ -227,7 +289,7 @@ internal sealed class WorkerConnection
 
         // Answers written just before the exit may still be in the pipe: read them before blaming anything.
         // A bound on the real clock, because a grandchild holding the pipes open must not stall the pool.
-        await Task.WhenAny(Task.WhenAll(_readLoop, OutputDrained), Task.Delay(TimeSpan.FromSeconds(2), TimeProvider.System)).ConfigureAwait(false);
+        await Task.WhenAny(Task.WhenAll(_readLoop.Task, OutputDrained), Task.Delay(TimeSpan.FromSeconds(2), TimeProvider.System)).ConfigureAwait(false);
         _pool.OnWorkerExited(this, Process.ExitCode);
         Process.Dispose();
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -217,30 +218,34 @@ internal sealed class WorkerHost
     }
 
     /// <summary>Runs a chunk of raw integers through the handler's integer form; failed items are listed after the values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ExecuteRaw(TaskHandler? handler, IncomingCall call, TaskContext context)
     {
-        ReadOnlySpan<long> arguments = MemoryMarshal.Cast<byte, long>(call.Data);
+        Span<long> arguments = MemoryMarshal.Cast<byte, long>(call.Data.AsSpan());
+        if (!BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(arguments, arguments);
+        }
+
         _results.WriteInt32(arguments.Length);
         _results.WriteByte(WireFormat.RawIntegers);
         int valuesAt = _results.Reserve(arguments.Length * sizeof(long));
-        Func<long, TaskContext, long>? function = handler?.AsIntegerFunction;
         List<(int Index, Exception Error)>? failures = null;
-        for (int i = 0; i < arguments.Length; i++)
+        Span<long> values = MemoryMarshal.Cast<byte, long>(_results.Slice(valuesAt, arguments.Length * sizeof(long)));
+        if (handler is { IsIntegerFunction: true })
         {
-            try
-            {
-                context.CancellationToken.ThrowIfCancellationRequested();
-                long value = function is not null
-                    ? function(BitConverter.IsLittleEndian ? arguments[i] : BinaryPrimitives.ReverseEndianness(arguments[i]), context)
-                    : throw new TaskArgumentException(call.Kind, $"Task kind '{call.Kind}' in worker process {Environment.ProcessId} {(handler is null ? "is unknown" : "does not take and return integers")}, but the pool sent it integers: the pool's and the worker's catalogs must register the same kinds with the same types.");
+            // Nothing else writes to the frame while the chunk runs, so the reserved region stays put.
+            handler.InvokeIntegers(arguments, values, context, ref failures);
+        }
+        else
+        {
+            var refused = new TaskArgumentException(call.Kind, $"Task kind '{call.Kind}' in worker process {Environment.ProcessId} {(handler is null ? "is unknown" : "does not take and return integers")}, but the pool sent it integers: the pool's and the worker's catalogs must register the same kinds with the same types.");
+            failures = [.. Enumerable.Range(0, arguments.Length).Select(i => (i, (Exception)refused))];
+        }
 
-                // Nothing else writes to the frame while the chunk runs, so the reserved region stays put.
-                BinaryPrimitives.WriteInt64LittleEndian(_results.Slice(valuesAt + (i * sizeof(long)), sizeof(long)), value);
-            }
-            catch (Exception e)
-            {
-                (failures ??= []).Add((i, e));
-            }
+        if (!BitConverter.IsLittleEndian)
+        {
+            BinaryPrimitives.ReverseEndianness(values, values);
         }
 
         _results.WriteInt32(failures?.Count ?? 0);

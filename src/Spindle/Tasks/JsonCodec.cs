@@ -23,7 +23,7 @@ internal sealed class JsonCodec<T>(JsonTypeInfo<T> info)
     internal JsonTypeInfo<T> Info => info;
 
     /// <summary>Whether <typeparamref name="T"/> is <see cref="int"/> or <see cref="long"/> under the default
-    /// converter: such values can also travel as raw numbers (see <see cref="TaskHandler.AsIntegerFunction"/>).</summary>
+    /// converter: such values can also travel as raw numbers (see <see cref="TaskHandler.IsIntegerFunction"/>).</summary>
     internal bool IsPlainInteger => _plainInteger;
 
     internal void Write(IBufferWriter<byte> output, T value)

@@ -23,11 +23,16 @@ internal abstract class TaskHandler
     /// </summary>
     internal abstract ValueTask InvokeAsync(ReadOnlySpan<byte> arguments, TaskContext context, IBufferWriter<byte> result);
 
+    /// <summary>Whether the handler's argument and result types are both <see cref="int"/> or <see cref="long"/>
+    /// under the default JSON converter: a process pool's map then sends its items as raw numbers instead of
+    /// JSON text. The values are the same; a million of them cost a copy instead of a million parses.</summary>
+    internal virtual bool IsIntegerFunction => false;
+
     /// <summary>
-    /// The handler as a function from integer to integer, when its argument and result types are both
-    /// <see cref="int"/> or <see cref="long"/> under the default JSON converter; otherwise <see langword="null"/>.
-    /// A process pool's map sends such items as raw numbers instead of JSON text: the values are the same,
-    /// and a million of them cost a copy instead of a million parses.
+    /// Runs the handler over raw integers, one call per item in one tight loop (a map chunk): item i's
+    /// result goes to <c>results[i]</c>, or its exception to <paramref name="failures"/>. Only for an
+    /// <see cref="IsIntegerFunction"/> handler.
     /// </summary>
-    internal virtual Func<long, TaskContext, long>? AsIntegerFunction => null;
+    internal virtual void InvokeIntegers(ReadOnlySpan<long> arguments, Span<long> results, TaskContext context, ref List<(int Index, Exception Error)>? failures) =>
+        throw new InvalidOperationException($"Task '{Kind}' does not take and return integers.");
 }

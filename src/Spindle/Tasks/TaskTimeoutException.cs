@@ -5,7 +5,7 @@ public sealed class TaskTimeoutException : RemoteTaskException
 {
     /// <summary>Creates the exception for a timeout failure.</summary>
     public TaskTimeoutException(TaskFailure failure)
-        : base(failure)
+        : base(failure, failure?.Message ?? string.Empty)
     {
     }
 }

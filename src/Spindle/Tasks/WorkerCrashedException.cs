@@ -8,7 +8,7 @@ public sealed class WorkerCrashedException : RemoteTaskException
 {
     /// <summary>Creates the exception for a crash failure.</summary>
     public WorkerCrashedException(TaskFailure failure, bool isPoison = false)
-        : base(failure)
+        : base(failure, failure?.Message ?? string.Empty)
     {
         IsPoison = isPoison;
     }
