@@ -14,6 +14,8 @@ internal sealed class ChunkCall<TResult>(
 
     internal override int ItemCount => arguments.Count;
 
+    internal override FrameType AnswerType => FrameType.ChunkResult;
+
     internal override int Fingerprint => FingerprintOf(arguments.All);
 
     internal override void WriteFrame(FrameBuffer buffer)
@@ -59,7 +61,7 @@ internal sealed class ChunkCall<TResult>(
                 {
                     values[offset + i] = result.Read(json);
                 }
-                catch (JsonException e)
+                catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
                 {
                     sink.Fail(offset + i, Unreadable(Kind.Name, typeof(TResult), e));
                 }
@@ -113,7 +115,8 @@ internal sealed class ChunkCall<TResult>(
         for (int i = 0; i < values.Length; i++)
         {
             long value = payload.ReadInt64();
-            values[i] = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt((int)value);
+            // Unchecked: a failed item's slot holds no value, and its failure is read below.
+            values[i] = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt(unchecked((int)value));
         }
 
         int failures = payload.ReadInt32();

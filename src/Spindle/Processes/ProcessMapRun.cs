@@ -61,8 +61,10 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
 
                     foreach (Slot slot in Serialize(poolKind, items, read, next, bytes, stop.Token))
                     {
-                        inFlight.Enqueue(slot);
+                        // In flight only once the pool took it: a chunk refused (the pool shut down, the map was
+                        // cancelled while waiting for room) will never answer, and must not be waited for.
                         await pool.EnqueueAsync(slot.Call).ConfigureAwait(false);
+                        inFlight.Enqueue(slot);
                     }
 
                     Array.Clear(items, 0, read);
@@ -173,21 +175,28 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         var slots = new List<Slot>(1);
         if (kind.IsIntegerFunction)
         {
-            // Integer to integer: the items travel as raw numbers, one copy instead of a format and a parse each.
-            byte[] raw = GC.AllocateUninitializedArray<byte>(count * sizeof(long));
-            Span<long> numbers = MemoryMarshal.Cast<byte, long>(raw.AsSpan());
-            for (int i = 0; i < count; i++)
+            // Integer to integer: the items travel as raw numbers, one copy instead of a format and a parse
+            // each, in chunks that stay within the payload limit.
+            int perChunk = Math.Max(1, (pool.MaxPayloadBytes - 64) / sizeof(long));
+            for (int from = 0; from < count; from += perChunk)
             {
-                TArgs item = items[i];
-                numbers[i] = typeof(TArgs) == typeof(long) ? Unsafe.As<TArgs, long>(ref item) : Unsafe.As<TArgs, int>(ref item);
+                int take = Math.Min(perChunk, count - from);
+                byte[] raw = GC.AllocateUninitializedArray<byte>(take * sizeof(long));
+                Span<long> numbers = MemoryMarshal.Cast<byte, long>(raw.AsSpan());
+                for (int i = 0; i < take; i++)
+                {
+                    TArgs item = items[from + i];
+                    numbers[i] = typeof(TArgs) == typeof(long) ? Unsafe.As<TArgs, long>(ref item) : Unsafe.As<TArgs, int>(ref item);
+                }
+
+                if (!BitConverter.IsLittleEndian)
+                {
+                    BinaryPrimitives.ReverseEndianness(numbers, numbers);
+                }
+
+                slots.Add(NewSlot(poolKind, start + from, ChunkArguments.Raw(raw), cancellationToken));
             }
 
-            if (!BitConverter.IsLittleEndian)
-            {
-                BinaryPrimitives.ReverseEndianness(numbers, numbers);
-            }
-
-            slots.Add(NewSlot(poolKind, start, ChunkArguments.Raw(raw), cancellationToken));
             return slots;
         }
 

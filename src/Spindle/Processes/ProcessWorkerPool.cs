@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.ExceptionServices;
 using System.Text;
 using Spindle.Pools;
 using Spindle.Processes.Wire;
@@ -22,6 +23,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
     private const int MaxDepth = 64;
     private const int MaxRememberedCrashes = 1024;
     private const int StartFailuresBeforeBroken = 3;
+    private static readonly TimeSpan MaxTimerDue = TimeSpan.FromDays(24);
 
     private readonly TaskCatalog _catalog;
     private readonly ProcessPoolOptions _options;
@@ -44,6 +46,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
     private int _depth = 1; // until the first answers tell how long calls take
     private double _serviceSeconds;
     private int _startFailures;
+    private int _pendingStarts;
     private Exception? _broken;
     private bool _disposing;
     private bool _killing;
@@ -106,7 +109,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
 
         catalog.Freeze();
-        var pool = new ProcessWorkerPool(catalog, options);
+        var pool = new ProcessWorkerPool(catalog, options) { _pendingStarts = options.WorkerCount };
         Task[] starts = [.. Enumerable.Range(0, options.WorkerCount).Select(_ => pool.StartWorkerAsync(cancellationToken))];
         try
         {
@@ -115,7 +118,10 @@ internal sealed class ProcessWorkerPool : ProcessPool
         catch
         {
             await pool.DisposeAsync().ConfigureAwait(false);
-            throw starts.Select(t => t.Exception?.InnerException).First(e => e is not null)!;
+            cancellationToken.ThrowIfCancellationRequested();
+            Exception first = starts.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null)
+                ?? new OperationCanceledException($"Process pool '{options.Name}' did not start.");
+            ExceptionDispatchInfo.Throw(first);
         }
 
         return pool;
@@ -182,15 +188,32 @@ internal sealed class ProcessWorkerPool : ProcessPool
         bool checkMemory;
         lock (Gate)
         {
-            for (int i = 0; i < frames.Count; i++)
+            // Every answer is checked before any call changes state: garbage in the middle of a batch must not
+            // leave the answers before it taken but never completed.
+            int index = 0;
+            foreach (RemoteCall expected in worker.Outstanding)
             {
-                long id = new PayloadReader(frames[i].Payload.Span, frames[i].Type).ReadInt64();
-                if (!worker.Outstanding.TryPeek(out RemoteCall? head) || head.Id != id)
+                if (index == frames.Count)
                 {
-                    throw new ProtocolException($"Worker {worker.Id} answered call {id}, but the call it runs is {(head is null ? "none" : head.Id)}.");
+                    break;
                 }
 
-                worker.Outstanding.Dequeue();
+                Frame frame = frames[index++];
+                long id = new PayloadReader(frame.Payload.Span, frame.Type).ReadInt64();
+                if (id != expected.Id || frame.Type != expected.AnswerType)
+                {
+                    throw new ProtocolException($"Worker {worker.Id} answered call {id} with a {frame.Type} frame, but the call it runs is {expected.Id}, answered with {expected.AnswerType}.");
+                }
+            }
+
+            if (index < frames.Count)
+            {
+                throw new ProtocolException($"Worker {worker.Id} sent {frames.Count} answers for {index} outstanding calls.");
+            }
+
+            for (int i = 0; i < frames.Count; i++)
+            {
+                RemoteCall head = worker.Outstanding.Dequeue();
                 head.State = CallState.Done;
                 head.Owner = null;
                 worker.HoldsIsolated &= !head.Isolated;
@@ -231,7 +254,18 @@ internal sealed class ProcessWorkerPool : ProcessPool
         for (int i = 0; i < answered.Length; i++)
         {
             answered[i].Registration.Dispose();
-            answered[i].Complete(frames[i]);
+            try
+            {
+                answered[i].Complete(frames[i]);
+            }
+            catch (Exception e)
+            {
+                // An answer that cannot be read (a malformed payload, a result the type cannot take, a
+                // constructor that throws) fails its own call; the others in the batch still complete.
+                answered[i].Fail(e is ProtocolException
+                    ? new RemoteTaskException(new TaskFailure { Kind = TaskFailureKind.Lost, TaskKind = answered[i].Kind.Name, Message = $"The worker's answer could not be read: {e.Message}" })
+                    : e);
+            }
         }
     }
 
@@ -291,15 +325,12 @@ internal sealed class ProcessWorkerPool : ProcessPool
                     }
                     else
                     {
-                        Requeue(unstarted);
+                        Requeue(unstarted, completions);
                     }
                 }
             }
 
-            if (!_killing && (!asked || _queued > 0))
-            {
-                StartReplacement();
-            }
+            EnsureWorkers();
 
             Pump();
             CheckDrained();
@@ -310,11 +341,22 @@ internal sealed class ProcessWorkerPool : ProcessPool
 
     private void Blame(WorkerConnection worker, RemoteCall head, int exitCode, List<(RemoteCall, Exception)> completions)
     {
+        if (worker.Verdict is { } other && other.Call != head)
+        {
+            // Killed for another call (it answered while the kill was on its way): this one is innocent.
+            Requeue(head, completions);
+            return;
+        }
+
         if (worker.Verdict is { Failure.Kind: TaskFailureKind.Timeout } verdict && verdict.Call == head)
         {
             if (head.TrySplit(out RemoteCall[] parts))
             {
-                Array.ForEach(parts, Requeue);
+                foreach (RemoteCall part in parts)
+                {
+                    Requeue(part, completions);
+                }
+
                 return;
             }
 
@@ -330,7 +372,11 @@ internal sealed class ProcessWorkerPool : ProcessPool
         if (head.TrySplit(out RemoteCall[] suspects))
         {
             // Which item of the chunk killed the worker is unknown: rerun each alone, so the next crash names it.
-            Array.ForEach(suspects, Requeue);
+            foreach (RemoteCall suspect in suspects)
+            {
+                Requeue(suspect, completions);
+            }
+
             return;
         }
 
@@ -357,7 +403,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
         {
             head.Attempt++;
             head.Isolated = true;
-            Requeue(head);
+            Requeue(head, completions);
         }
         else
         {
@@ -394,6 +440,11 @@ internal sealed class ProcessWorkerPool : ProcessPool
         lock (Gate)
         {
             kill = worker.State != WorkerState.Exited && worker.Verdict is null && worker.Outstanding.TryPeek(out RemoteCall? head) && Overdue(worker, head);
+            if (worker.Verdict is not null)
+            {
+                return;
+            }
+
             if (kill)
             {
                 RemoteCall call = worker.Outstanding.Peek();
@@ -422,7 +473,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
 
     private void ArmDeadline(WorkerConnection worker)
     {
-        if (_options.CallTimeout is not { } timeout || worker.State == WorkerState.Exited)
+        if (_options.CallTimeout is not { } timeout || worker.State == WorkerState.Exited || worker.Verdict is not null)
         {
             return;
         }
@@ -434,7 +485,8 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
 
         TimeSpan due = (timeout * head.ItemCount) - _time.GetElapsedTime(worker.HeadStartedAt);
-        due = due < TimeSpan.Zero ? TimeSpan.Zero : due;
+        // Timers take at most about 49 days; a later deadline is re-armed when this one fires.
+        due = due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDue ? MaxTimerDue : due;
         worker.Deadline ??= _time.CreateTimer(static w => ((WorkerConnection)w!).Pool.OnDeadline((WorkerConnection)w!), worker, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         worker.Deadline.Change(due, Timeout.InfiniteTimeSpan);
     }
@@ -473,6 +525,11 @@ internal sealed class ProcessWorkerPool : ProcessPool
         lock (Gate)
         {
             id = ++_nextWorkerId;
+            if (_killing)
+            {
+                _pendingStarts--;
+                throw new OperationCanceledException($"Process pool '{Name}' shut down before worker {id} started.");
+            }
         }
 
         try
@@ -481,6 +538,11 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
         catch (Exception e) when (e is Win32Exception or InvalidOperationException)
         {
+            lock (Gate)
+            {
+                _pendingStarts--;
+            }
+
             throw new InvalidOperationException($"Process pool '{Name}' could not start worker program '{WorkerLauncher.Describe(start)}': {e.Message}", e);
         }
 
@@ -489,6 +551,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
         lock (Gate)
         {
             _workers.Add(worker);
+            _pendingStarts--;
             _workersStarted++;
         }
 
@@ -514,6 +577,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
             string why = timeout.IsCancellationRequested ? $"it did not say hello within {_options.StartupTimeout.TotalSeconds:N1} s" : e.Message;
             string exit = process.HasExited ? $" (exit code {process.ExitCode})" : string.Empty;
             IReadOnlyList<string> tail = worker.Tail.Lines;
+            process.Dispose();
             throw new InvalidOperationException(
                 $"Process pool '{Name}' could not start worker {id} ('{WorkerLauncher.Describe(start)}'): {why}{exit}. " +
                 $"A worker program's Main must begin with ProcessWorker.RunIfRequested(catalog); (see docs/process-pool.md)." +
@@ -557,60 +621,79 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
     }
 
-    private void StartReplacement()
+    /// <summary>Starts workers until <see cref="ProcessPoolOptions.WorkerCount"/> are starting or ready; called
+    /// under the lock whenever one leaves (crash, recycling, a failed start).</summary>
+    private void EnsureWorkers()
     {
-        // Called under the lock: the process starts on another thread, so submits and answers do not wait for it.
-        _ = Task.Run(ReplaceAsync);
-
-        async Task ReplaceAsync()
+        if (_killing || _broken is not null)
         {
-            try
+            return;
+        }
+
+        int live = _pendingStarts;
+        foreach (WorkerConnection worker in _workers)
+        {
+            live += worker.State is WorkerState.Starting or WorkerState.Ready && worker.Verdict is null ? 1 : 0;
+        }
+
+        for (; live < _options.WorkerCount; live++)
+        {
+            _pendingStarts++;
+
+            // The process starts on another thread, so submits and answers do not wait for it.
+            _ = Task.Run(ReplaceAsync);
+        }
+    }
+
+    private async Task ReplaceAsync()
+    {
+        try
+        {
+            await StartWorkerAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The pool shut down before the worker started.
+        }
+        catch (InvalidOperationException e)
+        {
+            List<(RemoteCall, Exception)> failed = [];
+            TimeSpan backoff;
+            lock (Gate)
             {
-                await StartWorkerAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (InvalidOperationException e)
-            {
-                List<(RemoteCall, Exception)> failed = [];
-                TimeSpan backoff;
-                lock (Gate)
+                _startFailures++;
+                if (_killing)
                 {
-                    _startFailures++;
-                    if (_killing)
-                    {
-                        return;
-                    }
-
-                    if (_startFailures >= StartFailuresBeforeBroken && _workers.Count == 0)
-                    {
-                        _broken = e;
-                        while (_queue.TryDequeue(out RemoteCall? call, out _))
-                        {
-                            if (call.State == CallState.Queued)
-                            {
-                                call.State = CallState.Done;
-                                failed.Add((call, e));
-                            }
-                        }
-
-                        _queued = 0;
-                        ReleaseAllRoomWaiters(e);
-                        CheckDrained();
-                    }
-
-                    backoff = TimeSpan.FromMilliseconds(Math.Min(100 * (1 << Math.Min(_startFailures, 7)), 10_000));
+                    return;
                 }
 
-                Complete(failed);
-                if (failed.Count == 0 && _broken is null)
+                if (_startFailures >= StartFailuresBeforeBroken && _workers.Count == 0)
                 {
-                    await Task.Delay(backoff, _time).ConfigureAwait(false);
-                    lock (Gate)
+                    _broken = e;
+                    while (_queue.TryDequeue(out RemoteCall? call, out _))
                     {
-                        if (!_killing)
+                        if (call.State == CallState.Queued)
                         {
-                            StartReplacement();
+                            call.State = CallState.Done;
+                            failed.Add((call, e));
                         }
                     }
+
+                    _queued = 0;
+                    ReleaseAllRoomWaiters(e);
+                    CheckDrained();
+                }
+
+                backoff = TimeSpan.FromMilliseconds(Math.Min(100 * (1 << Math.Min(_startFailures, 7)), 10_000));
+            }
+
+            Complete(failed);
+            if (failed.Count == 0 && _broken is null)
+            {
+                await Task.Delay(backoff, _time).ConfigureAwait(false);
+                lock (Gate)
+                {
+                    EnsureWorkers();
                 }
             }
         }
@@ -625,10 +708,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
 
         worker.State = WorkerState.Retiring;
         _workersRecycled++;
-        if (!_killing)
-        {
-            StartReplacement();
-        }
+        EnsureWorkers();
 
         ShutdownIfIdle(worker);
     }
@@ -658,18 +738,31 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
     }
 
-    private void Requeue(RemoteCall call)
+    /// <summary>Puts a call back in the queue (it never started, or it runs again); a call whose token was
+    /// cancelled meanwhile is completed as cancelled instead, since its cancel frame died with its worker.</summary>
+    private void Requeue(RemoteCall call, List<(RemoteCall, Exception)> completions)
     {
-        if (call.Pool is null && call.CancellationToken.CanBeCanceled)
+        call.Owner = null;
+        if (call.CancellationToken.IsCancellationRequested)
         {
-            // A part of a split chunk: it answers to the map's token like the chunk did.
-            call.Registration = call.CancellationToken.UnsafeRegister(static s => ((RemoteCall)s!).CancelThroughOwner(), call);
+            call.State = CallState.Done;
+            completions.Add((call, new OperationCanceledException(call.CancellationToken)));
+            return;
         }
 
-        call.Pool = this;
         call.State = CallState.Queued;
         _queue.Enqueue(call, call.Key);
         _queued++;
+        if (call.Pool is null)
+        {
+            // A part of a split chunk: it answers to the map's token like the chunk did. Registered after the
+            // state is set, so a token that fires right now finds it queued and cancels it once.
+            call.Pool = this;
+            if (call.CancellationToken.CanBeCanceled)
+            {
+                call.Registration = call.CancellationToken.UnsafeRegister(static s => ((RemoteCall)s!).CancelThroughOwner(), call);
+            }
+        }
     }
 
     /// <summary>Sends queued calls to workers with room, most urgent first.</summary>
@@ -710,7 +803,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
         int limit = isolated ? 1 : _depth;
         foreach (WorkerConnection worker in _workers)
         {
-            if (worker.State == WorkerState.Ready && !worker.HoldsIsolated && worker.Outstanding.Count < limit &&
+            if (worker.State == WorkerState.Ready && worker.Verdict is null && !worker.HoldsIsolated && worker.Outstanding.Count < limit && !Spent(worker) &&
                 (best is null || worker.Outstanding.Count < best.Outstanding.Count))
             {
                 best = worker;
@@ -719,6 +812,10 @@ internal sealed class ProcessWorkerPool : ProcessPool
 
         return best;
     }
+
+    /// <summary>Whether the worker has been sent all the calls it may answer before it is recycled.</summary>
+    private bool Spent(WorkerConnection worker) =>
+        _options.MaxCallsPerWorker is { } limit && worker.CallsCompleted + worker.Outstanding.Count >= limit;
 
     private void Send(WorkerConnection worker, RemoteCall call)
     {
@@ -838,7 +935,9 @@ internal sealed class ProcessWorkerPool : ProcessPool
     {
         lock (Gate)
         {
-            _disposal ??= ShutDownAsync();
+            // Started off the lock: shutting down completes calls, and a completion must never run under it
+            // (a cancellation callback waiting for the lock would deadlock with the registration's disposal).
+            _disposal ??= Task.Run(ShutDownAsync);
             return new ValueTask(_disposal);
         }
     }

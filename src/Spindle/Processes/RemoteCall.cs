@@ -45,6 +45,9 @@ internal abstract class RemoteCall(PoolKind kind, int priority, CancellationToke
 
     internal abstract int ItemCount { get; }
 
+    /// <summary>The frame type a worker answers this call with.</summary>
+    internal abstract FrameType AnswerType { get; }
+
     /// <summary>Identifies the kind and arguments, for remembering poison calls.</summary>
     internal abstract int Fingerprint { get; }
 
@@ -93,9 +96,9 @@ internal abstract class RemoteCall(PoolKind kind, int priority, CancellationToke
         return ToException(failure, cancellationToken);
     }
 
-    private protected static Exception Unreadable(string kind, Type resultType, JsonException e) =>
+    private protected static Exception Unreadable(string kind, Type resultType, Exception e) =>
         new RemoteTaskException(
-            new TaskFailure { Kind = TaskFailureKind.Exception, TaskKind = kind, ErrorType = typeof(JsonException).FullName, Message = $"The result is not valid JSON for {resultType.Name}: {e.Message}" });
+            new TaskFailure { Kind = TaskFailureKind.Exception, TaskKind = kind, ErrorType = e.GetType().FullName, Message = $"The result could not be read as {resultType.Name}: {e.Message}" });
 
     private protected int FingerprintOf(ReadOnlySpan<byte> arguments)
     {

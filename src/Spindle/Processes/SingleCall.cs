@@ -14,6 +14,8 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonC
 
     internal override int ItemCount => 1;
 
+    internal override FrameType AnswerType => FrameType.Result;
+
     internal override int Fingerprint => FingerprintOf(arguments);
 
     internal override void WriteFrame(FrameBuffer buffer)
@@ -42,7 +44,7 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonC
         {
             value = result.Read(payload.Rest);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {
             _completion.TrySetException(Unreadable(Kind.Name, typeof(TResult), e));
             return;

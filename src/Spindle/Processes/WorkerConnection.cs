@@ -49,8 +49,8 @@ internal sealed class WorkerConnection
         Process = process;
         ProcessId = process.Id;
         _input = process.StandardInput.BaseStream;
-        _reader = new FrameReader(process.StandardOutput.BaseStream, maxPayloadBytes + 1024, static t => t is FrameType.Hello or FrameType.Result or FrameType.ChunkResult);
-        Tail = new OutputTail(id, ProcessId, output);
+        _reader = new FrameReader(process.StandardOutput.BaseStream, maxPayloadBytes + (64 * 1024), static t => t is FrameType.Hello or FrameType.Result or FrameType.ChunkResult);
+        Tail = new StderrTail(id, ProcessId, output);
         OutputDrained = Tail.DrainAsync(process.StandardError);
     }
 
@@ -65,7 +65,7 @@ internal sealed class WorkerConnection
 
     internal Process Process { get; }
 
-    internal OutputTail Tail { get; }
+    internal StderrTail Tail { get; }
 
     internal Task OutputDrained { get; }
 
@@ -266,16 +266,16 @@ internal sealed class WorkerConnection
                 }
             }
         }
-        catch (ProtocolException e)
-        {
-            _pool.OnGarbage(this, e);
-        }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
             // The pipe broke with the process; the exit watcher reports it.
         }
-        catch (ObjectDisposedException)
+        catch (Exception e)
         {
+            // Anything else that escapes reading an answer (garbage, an answer that contradicts the calls sent)
+            // condemns this worker, never the application: this is a thread of our own, and an exception that
+            // left it would end the process.
+            _pool.OnGarbage(this, e as ProtocolException ?? new ProtocolException($"{e.GetType().Name}: {e.Message}"));
         }
         finally
         {

@@ -19,6 +19,8 @@ internal sealed class WorkerHost
     private readonly TaskCatalog _catalog;
     private readonly Stream _input;
     private readonly Stream _output;
+    private const int FrameAllowance = 64 * 1024;
+
     private readonly int _maxPayloadBytes;
     private readonly FrameBuffer _results = new();
     private readonly Utf8JsonWriter _json;
@@ -31,6 +33,7 @@ internal sealed class WorkerHost
     private readonly Dictionary<int, string> _kinds = [];
     private readonly HashSet<long> _cancelled = [];
     private long _running = -1;
+    private long _lastTaken = -1;
     private CancellationTokenSource? _runningCancellation;
     private bool _inputClosed;
 
@@ -47,8 +50,12 @@ internal sealed class WorkerHost
     internal static int Run(TaskCatalog catalog)
     {
         catalog.Freeze();
+
+        // Programs this worker starts (the command kind) must not take themselves for workers too.
+        Environment.SetEnvironmentVariable(WireFormat.WorkerVariable, null);
         int maxPayload = int.TryParse(Environment.GetEnvironmentVariable(WireFormat.MaxPayloadVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int limit) ? limit : 64 << 20;
         (Stream input, Stream output) = WorkerStreams.Take();
+        Environment.SetEnvironmentVariable(WireFormat.MaxPayloadVariable, null);
         var host = new WorkerHost(catalog, input, output, maxPayload);
         host.SayHello();
         var reader = new Thread(host.ReadLoop) { IsBackground = true, Name = "Spindle worker reader" };
@@ -68,7 +75,8 @@ internal sealed class WorkerHost
 
     private void ReadLoop()
     {
-        var reader = new FrameReader(_input, _maxPayloadBytes, static t => t is FrameType.DefineKind or FrameType.Call or FrameType.Chunk or FrameType.Cancel or FrameType.Shutdown);
+        // The limit is on JSON payloads; a frame adds its header fields (and a chunk a length per item).
+        var reader = new FrameReader(_input, _maxPayloadBytes + FrameAllowance, static t => t is FrameType.DefineKind or FrameType.Call or FrameType.Chunk or FrameType.Cancel or FrameType.Shutdown);
         bool shutdown = false;
         try
         {
@@ -106,6 +114,7 @@ internal sealed class WorkerHost
     private bool Accept(Frame frame)
     {
         var payload = new PayloadReader(frame.Payload.Span, frame.Type);
+        CancellationTokenSource? cancel = null;
         lock (_gate)
         {
             switch (frame.Type)
@@ -123,18 +132,35 @@ internal sealed class WorkerHost
                     long call = payload.ReadInt64();
                     if (call == _running)
                     {
-                        _runningCancellation!.Cancel();
+                        cancel = _runningCancellation;
                     }
-                    else
+                    else if (call > _lastTaken)
                     {
+                        // Still queued here (calls arrive in increasing order); one already answered is ignored.
                         _cancelled.Add(call);
                     }
 
-                    return false;
+                    break;
                 default:
                     return true;
             }
         }
+
+        try
+        {
+            // Outside the lock: cancelling runs the handler's token callbacks, which are user code.
+            cancel?.Cancel();
+        }
+        catch (AggregateException e)
+        {
+            Console.Error.WriteLine($"Spindle worker {Environment.ProcessId}: a cancellation callback threw: {e.InnerException?.Message}");
+        }
+        catch (ObjectDisposedException)
+        {
+            // The call finished meanwhile.
+        }
+
+        return false;
     }
 
     private int RunCalls()
@@ -156,6 +182,7 @@ internal sealed class WorkerHost
                 }
 
                 call = _calls.Dequeue();
+                _lastTaken = call.Id;
                 if (_cancelled.Remove(call.Id))
                 {
                     cancellation.Cancel();
@@ -201,8 +228,11 @@ internal sealed class WorkerHost
             _results.WriteByte(WireFormat.JsonItems);
         }
 
-        foreach ((int start, int length) in call.Items)
+        int frameAt = _results.Length;
+        for (int item = 0; item < call.Items.Length; item++)
         {
+            (int start, int length) = call.Items[item];
+            int itemAt = _results.Length;
             int statusAt = _results.Reserve(1);
             int lengthAt = call.IsChunk ? _results.Reserve(4) : -1;
             int bodyAt = _results.Length;
@@ -211,6 +241,21 @@ internal sealed class WorkerHost
             if (lengthAt >= 0)
             {
                 _results.PatchUInt32(lengthAt, (uint)(_results.Length - bodyAt));
+            }
+
+            if (call.IsChunk && _results.Length - frameAt > _maxPayloadBytes)
+            {
+                // The chunk's answer would pass the pool's limit: this item and the rest fail with the reason.
+                _results.Truncate(itemAt);
+                var tooLarge = new InvalidOperationException($"The results of this chunk of task '{call.Kind}' pass the pool's {_maxPayloadBytes:N0}-byte payload limit; map with a smaller MapOptions.ChunkSize or raise ProcessPoolOptions.MaxPayloadBytes.");
+                for (; item < call.Items.Length; item++)
+                {
+                    _results.WriteByte(WireFormat.Failed);
+                    int failureLengthAt = _results.Reserve(4);
+                    int failureAt = _results.Length;
+                    WriteFailure(call.Kind, tooLarge, withStack: false);
+                    _results.PatchUInt32(failureLengthAt, (uint)(_results.Length - failureAt));
+                }
             }
         }
 
@@ -232,6 +277,7 @@ internal sealed class WorkerHost
         int valuesAt = _results.Reserve(arguments.Length * sizeof(long));
         List<(int Index, Exception Error)>? failures = null;
         Span<long> values = MemoryMarshal.Cast<byte, long>(_results.Slice(valuesAt, arguments.Length * sizeof(long)));
+        values.Clear(); // a failed item's slot is sent as 0, not as whatever the reused buffer held
         if (handler is { IsIntegerFunction: true })
         {
             // Nothing else writes to the frame while the chunk runs, so the reserved region stays put.
@@ -254,9 +300,7 @@ internal sealed class WorkerHost
             _results.WriteInt32(index);
             int lengthAt = _results.Reserve(4);
             int bodyAt = _results.Length;
-            _json.Reset(_results);
-            JsonSerializer.Serialize(_json, TaskFailure.FromException(call.Kind, error), TaskFailureJson.Default.TaskFailure);
-            _json.Flush();
+            WriteFailure(call.Kind, error, withStack: _results.Length - valuesAt < _maxPayloadBytes / 2);
             _results.PatchUInt32(lengthAt, (uint)(_results.Length - bodyAt));
         }
     }
@@ -278,7 +322,7 @@ internal sealed class WorkerHost
                 running.AsTask().GetAwaiter().GetResult();
             }
 
-            if (_results.Length - bodyAt > _maxPayloadBytes / 2)
+            if (_results.Length - bodyAt > _maxPayloadBytes)
             {
                 throw new InvalidOperationException($"The result of task '{call.Kind}' is {_results.Length - bodyAt:N0} bytes of JSON, over the pool's payload limit; return less, or raise ProcessPoolOptions.MaxPayloadBytes.");
             }
@@ -291,10 +335,18 @@ internal sealed class WorkerHost
         }
 
         _results.Truncate(bodyAt);
-        _json.Reset(_results);
-        JsonSerializer.Serialize(_json, TaskFailure.FromException(call.Kind, failure), TaskFailureJson.Default.TaskFailure);
-        _json.Flush();
+        WriteFailure(call.Kind, failure, withStack: bodyAt < _maxPayloadBytes / 2);
         return WireFormat.Failed;
+    }
+
+    /// <summary>Writes a failure as JSON; past half the payload limit without its stack trace, so that a chunk
+    /// whose every item fails still fits.</summary>
+    private void WriteFailure(string kind, Exception error, bool withStack)
+    {
+        TaskFailure failure = TaskFailure.FromException(kind, error);
+        _json.Reset(_results);
+        JsonSerializer.Serialize(_json, withStack ? failure : failure with { StackTrace = null }, TaskFailureJson.Default.TaskFailure);
+        _json.Flush();
     }
 
     private TaskHandler? Find(string kind) => _catalog.Contains(kind) ? _catalog.FindHandler(kind) : null;

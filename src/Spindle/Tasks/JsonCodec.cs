@@ -58,7 +58,7 @@ internal sealed class JsonCodec<T>(JsonTypeInfo<T> info)
 
     internal T Read(ReadOnlySpan<byte> json)
     {
-        if (_plainInteger && json.Length > 0 && json.Length <= 20 && json[0] != (byte)'+')
+        if (_plainInteger && json.Length > 0 && json.Length <= 20 && json[0] != (byte)'+' && !LeadingZero(json))
         {
             if (typeof(T) == typeof(long) && Utf8Parser.TryParse(json, out long number, out int used) && used == json.Length)
             {
@@ -72,6 +72,13 @@ internal sealed class JsonCodec<T>(JsonTypeInfo<T> info)
         }
 
         return JsonSerializer.Deserialize(json, info)!;
+    }
+
+    /// <summary>"07" or "-07": JSON forbids leading zeros, so such text goes to the serializer, which refuses it.</summary>
+    private static bool LeadingZero(ReadOnlySpan<byte> json)
+    {
+        int digits = json[0] == (byte)'-' ? 1 : 0;
+        return json.Length > digits + 1 && json[digits] == (byte)'0';
     }
 
     private static bool PlainInteger(JsonTypeInfo<T> info) =>

@@ -36,6 +36,8 @@ public sealed class JsonCodecTests
 
     [Theory]
     [InlineData("+5")]
+    [InlineData("07")]
+    [InlineData("-07")]
     [InlineData("5.5")]
     [InlineData("\"5\"")]
     [InlineData("99999999999999999999")]

@@ -64,6 +64,8 @@ public sealed class TestTasks
             return x * 2;
         });
         FailOn7 = catalog.Add("test.fail-on-7", (long x, TaskContext _) => x == 7 ? throw new InvalidOperationException("seven is refused") : x + 1);
+        IntFailOn7 = catalog.Add("test.int-fail-on-7", (int x, TaskContext _) => x % 10 == 7 ? throw new InvalidOperationException($"{x} ends in seven") : x * 3);
+        Repeat = catalog.Add("test.repeat", (int length, TaskContext _) => new string('x', length));
         Turn = catalog.Add("test.turn", (long _, TaskContext _) => Interlocked.Increment(ref ran));
         Text = catalog.Add("test.text", (string s, TaskContext _) => s.ToUpperInvariant());
         CrashOnce = catalog.Add("test.crash-once", (string marker, TaskContext c) =>
@@ -125,6 +127,11 @@ public sealed class TestTasks
     public TaskKind<long, long> FailOn7 { get; }
 
     public TaskKind<string, string> Text { get; }
+
+    public TaskKind<int, int> IntFailOn7 { get; }
+
+    /// <summary>Returns a string of the given length: small arguments, large results.</summary>
+    public TaskKind<int, string> Repeat { get; }
 
     /// <summary>Returns how many calls of this kind the worker process has run, this one included: the order it ran them in.</summary>
     public TaskKind<long, long> Turn { get; }

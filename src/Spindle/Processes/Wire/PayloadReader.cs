@@ -22,7 +22,13 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload, FrameType type)
     internal long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
     /// <summary>Reads <c>[u32 length][bytes]</c>.</summary>
-    internal ReadOnlySpan<byte> ReadBlock() => Take(checked((int)ReadUInt32()));
+    internal ReadOnlySpan<byte> ReadBlock()
+    {
+        uint length = ReadUInt32();
+        return length > int.MaxValue
+            ? throw new ProtocolException($"A {type} frame holds a block of {length:N0} bytes.")
+            : Take((int)length);
+    }
 
     internal string ReadUtf8Rest() => Encoding.UTF8.GetString(Rest);
 

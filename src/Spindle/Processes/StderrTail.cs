@@ -4,7 +4,7 @@ namespace Spindle.Processes;
 /// Drains a worker's standard error, forwards each line, and keeps the last lines: when the worker dies,
 /// they tell why ("Stack overflow.", the message of <c>Environment.FailFast</c>).
 /// </summary>
-internal sealed class OutputTail(int workerId, int processId, Action<WorkerOutputLine> forward)
+internal sealed class StderrTail(int workerId, int processId, Action<WorkerOutputLine> forward)
 {
     private const int KeptLines = 40;
 
@@ -39,7 +39,16 @@ internal sealed class OutputTail(int workerId, int processId, Action<WorkerOutpu
                     _lines.Enqueue(line);
                 }
 
-                forward(new WorkerOutputLine(workerId, processId, line));
+                try
+                {
+                    forward(new WorkerOutputLine(workerId, processId, line));
+                }
+                catch (Exception e)
+                {
+                    // The drain must go on whatever the callback does: a worker whose standard error is not
+                    // read blocks when the pipe fills.
+                    Console.Error.WriteLine($"ProcessPoolOptions.OnWorkerOutput threw {e.GetType().Name}: {e.Message}");
+                }
             }
         }
         catch (IOException)
