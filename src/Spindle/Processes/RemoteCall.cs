@@ -18,7 +18,8 @@ internal abstract class RemoteCall(PoolKind kind, int priority, CancellationToke
 
     internal CancellationToken CancellationToken { get; } = cancellationToken;
 
-    // Everything below is written and read under the pool's lock.
+    // Everything below is written and read under the pool's lock, except Registration and Pool: set under it
+    // before the call can be cancelled, then read by the cancellation callback and by completion outside it.
     internal long Id { get; set; }
 
     internal WorkKey Key { get; set; }

@@ -11,35 +11,46 @@ namespace Spindle.Processes;
 /// </summary>
 internal sealed class WorkerConnection
 {
-    private readonly ProcessWorkerPool _pool;
-    private readonly Stream _input;
-    private readonly FrameReader _reader;
-    private readonly List<Frame> _batch = [];
-
-    // Frames waiting to be written; appended under the pool's lock, swapped out by the flush loop under it.
-    private FrameBuffer _pending = new();
-    private FrameBuffer _sending = new();
-    private bool _flushScheduled;
-    private bool _closeAfterFlush;
-    private readonly TaskCompletionSource _readLoop = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private const int InlineFlushBytes = 16 * 1024;
 
-    // The connection whose reader thread this is; null on every other thread.
+    // Who writes a worker's pipe. Exactly one thread flushes a connection at a time: whoever set
+    // _flushScheduled (under the pool's lock) owns the flush until FlushLoop clears it. That owner is this
+    // connection's reader thread (_flushHere, after it lets go of the lock), a submitting thread that queued
+    // a large frame (t_flushAfterLock, written in its finally), or a thread-pool work item for everything
+    // else, so that a burst of small submits shares one write. The thread-statics say which thread is which;
+    // they are per thread on purpose, never state of the pool.
     [ThreadStatic]
     private static WorkerConnection? t_reader;
 
-    // A connection this thread must flush once it has released the pool's lock (a large frame it queued).
     [ThreadStatic]
     private static WorkerConnection? t_flushAfterLock;
 
-    // Set by a submitting thread around its locked section: it will call FlushLeftToThisThread afterwards.
     [ThreadStatic]
     private static bool t_mayFlushInline;
 
-    // Set (under the pool's lock) when this connection's own reader thread should write its pending frames
-    // once it has let go of the lock; read and cleared by that thread only.
+    private readonly ProcessWorkerPool _pool;
+    private readonly Stream _input;
+    private readonly FrameReader _reader;
+
+    // The reader thread's own batch of frames; touched by that thread only.
+    private readonly List<Frame> _batch = [];
+
+    // Completed by the reader thread when it ends; awaited by the exit watcher.
+    private readonly TaskCompletionSource _readLoop = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    // Frames waiting to be written: appended and swapped under the pool's lock. _sending is then written by
+    // the flush owner alone, outside the lock.
+    private FrameBuffer _pending = new();
+    private FrameBuffer _sending = new();
+
+    // Under the pool's lock: a flush is owned by some thread; the input closes once everything is written.
+    private bool _flushScheduled;
+    private bool _closeAfterFlush;
+
+    // Set under the pool's lock when this connection's reader thread owns the flush; cleared by that thread.
     private bool _flushHere;
+
+    // The exit watcher; set once by Run (before the worker can be handed to shutdown), read by shutdown.
     private Task _watch = Task.CompletedTask;
 
     internal WorkerConnection(ProcessWorkerPool pool, int id, Process process, Action<WorkerOutputLine> output, int maxPayloadBytes)
