@@ -17,12 +17,13 @@ namespace Spindle.Processes;
 internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered)
 {
     private const double GrowBelowSeconds = 0.005;
-    private const int MinGuidedChunk = 64;
+    private const int MaxGuidedFloor = 64;
     private const double ShrinkAboveSeconds = 0.050;
 
     private readonly Channel<Slot> _answered = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
     private readonly int _window = options.WindowOr(65_536);
     private int _adaptiveChunk = 1;
+    private long _known;
 
     /// <summary>Runs the map; yields each chunk's outcomes as the chunk completes, in source order when ordered.</summary>
     internal async IAsyncEnumerable<ChunkResults<TResult>> RunAsync(bool blameStopper, CancellationToken declared, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -35,6 +36,7 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
         var items = new TArgs[Math.Min(_window, 65_536)];
         var bytes = new ArrayBufferWriter<byte>(4096);
         int? known = source.KnownCount;
+        _known = known ?? 0;
         long next = 0;
         int inFlightItems = 0;
         bool sourceDone = false;
@@ -150,9 +152,15 @@ internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<T
 
         int workers = pool.WorkerCount;
         int cap = Math.Max(1, _window / (workers * 4));
-        return remaining is { } left
-            ? (int)Math.Clamp(left / (workers * 4), Math.Min(MinGuidedChunk, cap), cap)
-            : Math.Min(_adaptiveChunk, cap);
+        if (remaining is not { } left)
+        {
+            return Math.Min(_adaptiveChunk, cap);
+        }
+
+        // The smallest chunk grows with the map: a few slow items go one per call, spread over the workers;
+        // a million tiny ones never end in a long tail of single-item calls.
+        int floor = (int)Math.Clamp(_known / (workers * 64), 1, MaxGuidedFloor);
+        return (int)Math.Clamp(left / (workers * 4), Math.Min(floor, cap), cap);
     }
 
     private void Adapt(Slot done)

@@ -20,6 +20,14 @@ public sealed class ProcessPoolMapTests
     }
 
     [Fact]
+    public async Task Issue3_AFewItems_GoOnePerCall_SpreadOverTheWorkers()
+    {
+        await using ProcessPool pool = await Workers.StartAsync();
+        int[] pids = await pool.MapAsync(Workers.Tasks.Pid, [1, 2, 3, 4, 5, 6]).ToArrayAsync();
+        Assert.Equal(2, pids.Distinct().Count());
+    }
+
+    [Fact]
     public async Task ExtremeIntegers_RoundTrip()
     {
         await using ProcessPool pool = await Workers.StartAsync(Workers.Options(workers: 1));
