@@ -776,7 +776,7 @@ internal sealed class ProcessWorkerPool : ProcessPool
                 continue;
             }
 
-            WorkerConnection? worker = Pick(call.Isolated);
+            WorkerConnection? worker = Pick(call);
             if (worker is null)
             {
                 break;
@@ -797,10 +797,13 @@ internal sealed class ProcessWorkerPool : ProcessPool
         }
     }
 
-    private WorkerConnection? Pick(bool isolated)
+    private WorkerConnection? Pick(RemoteCall call)
     {
         WorkerConnection? best = null;
-        int limit = isolated ? 1 : _depth;
+
+        // A map chunk keeps one more queued behind it even when calls are slow: it is bulk work of one map,
+        // and a worker that finished a chunk should not wait a round trip to the pool for the next.
+        int limit = call.Isolated ? 1 : call.ItemCount > 1 ? Math.Max(_depth, 2) : _depth;
         foreach (WorkerConnection worker in _workers)
         {
             if (worker.State == WorkerState.Ready && worker.Verdict is null && !worker.HoldsIsolated && worker.Outstanding.Count < limit && !Spent(worker) &&
