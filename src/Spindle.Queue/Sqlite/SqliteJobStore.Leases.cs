@@ -7,6 +7,7 @@ namespace Spindle.Queue.Sqlite;
 internal sealed partial class SqliteJobStore
 {
     public Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken) =>
+        parameters.Limit < 1 || parameters.Queues.Count == 0 ? Task.FromResult<IReadOnlyList<JobInfo>>([]) :
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
             // Promotion and expiry first, in the same transaction and at the same "now", so that what is
@@ -52,6 +53,7 @@ internal sealed partial class SqliteJobStore
         }, cancellationToken);
 
     public Task<JobsHeartbeatResult> JobsHeartbeat(JobsHeartbeatParams parameters, CancellationToken cancellationToken) =>
+        parameters.Jobs.Count == 0 ? Task.FromResult(new JobsHeartbeatResult([], [], [])) :
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
             var extended = new List<long>(parameters.Jobs.Count);
@@ -81,6 +83,7 @@ internal sealed partial class SqliteJobStore
         }, cancellationToken);
 
     public Task<JobsCompleteResult> JobsComplete(JobsCompleteParams parameters, CancellationToken cancellationToken) =>
+        parameters.Completions.Count == 0 ? Task.FromResult(new JobsCompleteResult([], [])) :
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
             var completed = new List<(long Id, JobState State)>(parameters.Completions.Count);

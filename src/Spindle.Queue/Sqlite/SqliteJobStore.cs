@@ -8,6 +8,10 @@ namespace Spindle.Queue.Sqlite;
 /// connection per process with its writes serialized in-process (<see cref="SqliteWriter"/>), BEGIN IMMEDIATE
 /// for every write transaction, separate read connections, and one short transaction per store call.
 /// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite does its I/O synchronously (its async methods only wrap it), so a store call runs on
+/// the caller's thread; the only real wait, for the in-process write lock, is awaited.
+/// </remarks>
 internal sealed partial class SqliteJobStore : IJobStore
 {
     private readonly SqliteWriter _writer;

@@ -89,6 +89,18 @@ public abstract partial class JobStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_claim_for_no_slots_or_no_queues_takes_nothing()
+    {
+        await InsertManyAsync(3);
+
+        Assert.Empty(await ClaimAsync(0));
+        Assert.Empty(await Store.JobsClaim(new JobsClaimParams("w", [], 5, Lease, Now), CancellationToken.None));
+        Assert.Empty((await Store.JobsHeartbeat(new JobsHeartbeatParams([], Lease, Now), CancellationToken.None)).Extended);
+        Assert.Empty((await CompleteAsync()).Completed);
+        Assert.Equal(3, (await StatsAsync())!.Available);
+    }
+
+    [Fact]
     public async Task A_claim_over_several_queues_takes_the_best_of_all_and_leaves_other_queues_alone()
     {
         long a1 = await InsertOneAsync(NewJob(queue: "a", priority: 1));
