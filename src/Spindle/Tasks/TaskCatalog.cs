@@ -163,7 +163,7 @@ public sealed class TaskCatalog
         }
     }
 
-    private static string ValidKind(string kind)
+    internal static string ValidKind(string kind)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (kind.Length is 0 or > MaxKindLength || !kind.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))

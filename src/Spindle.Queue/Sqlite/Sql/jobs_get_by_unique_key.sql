@@ -1,0 +1,1 @@
+SELECT id, state FROM jobs WHERE unique_key = @unique_key;

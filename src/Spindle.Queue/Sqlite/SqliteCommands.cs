@@ -1,0 +1,27 @@
+using Microsoft.Data.Sqlite;
+
+namespace Spindle.Queue.Sqlite;
+
+/// <summary>Parameter binding in the store's one representation: times as Unix milliseconds, null as NULL.</summary>
+internal static class SqliteCommands
+{
+    internal static SqliteCommand Bind(this SqliteCommand command, string name, object? value)
+    {
+        command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        return command;
+    }
+
+    internal static SqliteCommand Bind(this SqliteCommand command, string name, DateTimeOffset? value) =>
+        command.Bind(name, value is { } time ? time.ToUnixTimeMilliseconds() : null);
+
+    internal static SqliteCommand Bind(this SqliteCommand command, string name, TimeSpan? value) =>
+        command.Bind(name, value is { } span ? (long)span.TotalMilliseconds : null);
+
+    internal static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
+
+    internal static DateTimeOffset? TimeOrNull(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : Time(reader.GetInt64(ordinal));
+
+    internal static string? StringOrNull(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}

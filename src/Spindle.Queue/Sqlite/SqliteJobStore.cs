@@ -1,0 +1,168 @@
+using Microsoft.Data.Sqlite;
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Sqlite;
+
+/// <summary>
+/// The embedded store: one SQLite file, shared safely by every process on one machine. WAL mode, one writer
+/// connection per process with its writes serialized in-process (<see cref="SqliteWriter"/>), BEGIN IMMEDIATE
+/// for every write transaction, separate read connections, and one short transaction per store call.
+/// </summary>
+/// <remarks>
+/// Microsoft.Data.Sqlite does its I/O synchronously (its async methods only wrap it), so a store call runs on
+/// the caller's thread; the only real wait, for the in-process write lock, is awaited.
+/// </remarks>
+internal sealed partial class SqliteJobStore : IJobStore
+{
+    private readonly SqliteWriter _writer;
+    private readonly SqliteReaders _readers;
+
+    private SqliteJobStore(string path, SqliteWriter writer, SqliteReaders readers)
+    {
+        Path = path;
+        _writer = writer;
+        _readers = readers;
+    }
+
+    /// <summary>The database file's full path.</summary>
+    internal string Path { get; }
+
+    /// <summary>Opens (creating it if needed) the database file and applies pending migrations.</summary>
+    internal static async Task<SqliteJobStore> OpenAsync(SqliteStoreSettings settings, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        string path = System.IO.Path.GetFullPath(settings.Path);
+        string? directory = System.IO.Path.GetDirectoryName(path);
+        if (!string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        var connections = new SqliteConnections(path, settings.BusyTimeout);
+        var writer = new SqliteWriter(connections.OpenWriter());
+        try
+        {
+            await SqliteMigrator.MigrateAsync(writer, path, settings.Now, cancellationToken).ConfigureAwait(false);
+            if (settings.AgingRate is { } rate)
+            {
+                await writer.WriteAsync(rate, static (transaction, rate) =>
+                    transaction.Command("settings_aging_rate_set").Bind("@aging_rate", rate).ExecuteNonQuery(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await writer.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return new SqliteJobStore(path, writer, new SqliteReaders(connections));
+    }
+
+    public Task<IReadOnlyList<JobInserted>> JobsInsert(JobsInsertParams parameters, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(parameters, static (transaction, parameters) =>
+        {
+            var inserted = new JobInserted[parameters.Jobs.Count];
+            for (int i = 0; i < inserted.Length; i++)
+            {
+                JobInsert job = parameters.Jobs[i];
+                SqliteCommand insert = transaction.Command("jobs_insert")
+                    .Bind("@kind", job.Kind)
+                    .Bind("@queue", job.Queue)
+                    .Bind("@priority", job.Priority)
+                    .Bind("@args", job.Arguments)
+                    .Bind("@max_attempts", job.MaxAttempts)
+                    .Bind("@timeout_ms", job.Timeout)
+                    .Bind("@backoff_initial_ms", job.Backoff.Initial)
+                    .Bind("@backoff_max_ms", job.Backoff.Maximum)
+                    .Bind("@backoff_jitter", job.Backoff.Jitter)
+                    .Bind("@unique_key", job.UniqueKey)
+                    .Bind("@now", parameters.Now)
+                    .Bind("@run_at", job.RunAt)
+                    .Bind("@expires_at", job.ExpiresAt);
+                inserted[i] = IdAndState(insert, created: true)
+                    ?? IdAndState(transaction.Command("jobs_get_by_unique_key").Bind("@unique_key", job.UniqueKey), created: false)
+                    ?? throw new InvalidOperationException($"Job {i} of the batch was neither inserted nor found by its unique key.");
+            }
+
+            return (IReadOnlyList<JobInserted>)inserted;
+        }, cancellationToken);
+
+    public Task<JobInfo?> JobsGet(JobsGetParams parameters, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_readers.Read(parameters, static (connection, parameters) =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqlScripts.Get("jobs_get");
+            return SqliteJobRows.ReadAll(command.Bind("@id", parameters.Id)).FirstOrDefault();
+        }));
+    }
+
+    public Task<JobPage> JobsList(JobsListParams parameters, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_readers.Read(parameters, static (connection, parameters) =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqlScripts.Get(parameters.NewestFirst ? "jobs_list_newest" : "jobs_list_oldest");
+            List<JobInfo> jobs = SqliteJobRows.ReadAll(command
+                .Bind("@cursor", parameters.Cursor)
+                .Bind("@queue", parameters.Queue)
+                .Bind("@state", parameters.State is { } state ? JobStateNames.ToName(state) : null)
+                .Bind("@kind", parameters.Kind)
+                .Bind("@limit", parameters.Limit));
+            return new JobPage(jobs, jobs.Count == parameters.Limit ? jobs[^1].Id : null);
+        }));
+    }
+
+    public Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_readers.Read(parameters, static (connection, parameters) =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = SqlScripts.Get("queue_stats");
+            command.Bind("@queue", parameters.Queue);
+            using SqliteDataReader reader = command.ExecuteReader();
+            var counts = new List<(string Queue, JobState State, long Count)>();
+            while (reader.Read())
+            {
+                counts.Add((reader.GetString(0), JobStateNames.Parse(reader.GetString(1)), reader.GetInt64(2)));
+            }
+
+            return StatsOf(counts);
+        }));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _readers.Dispose();
+        await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static JobInserted? IdAndState(SqliteCommand command, bool created)
+    {
+        using SqliteDataReader reader = command.ExecuteReader();
+        return reader.Read() ? new JobInserted(reader.GetInt64(0), JobStateNames.Parse(reader.GetString(1)), created) : null;
+    }
+
+    private static IReadOnlyList<QueueStats> StatsOf(List<(string Queue, JobState State, long Count)> counts) =>
+        counts.GroupBy(c => c.Queue, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                long Of(JobState state) => g.Where(c => c.State == state).Sum(c => c.Count);
+                return new QueueStats
+                {
+                    Queue = g.Key,
+                    Scheduled = Of(JobState.Scheduled),
+                    Available = Of(JobState.Available),
+                    Running = Of(JobState.Running),
+                    Retrying = Of(JobState.Retrying),
+                    Succeeded = Of(JobState.Succeeded),
+                    Dead = Of(JobState.Dead),
+                    Cancelled = Of(JobState.Cancelled),
+                };
+            })
+            .OrderBy(s => s.Queue, StringComparer.Ordinal)
+            .ToList();
+}

@@ -1,0 +1,54 @@
+namespace Spindle.Queue.Storage;
+
+/// <summary>
+/// The store seam: everything the client, the workers and the maintenance services ask of a database.
+/// Internal, not public API. One implementation per database (SQLite now, PostgreSQL next), all held to one
+/// conformance suite. Methods are Noun+Verb and take a parameter record, so a field can be added without
+/// touching every store. Every "now" comes in as a parameter from the caller's <see cref="TimeProvider"/>:
+/// a store never reads the database's clock for logic.
+/// </summary>
+/// <remarks>
+/// Each method is one short write transaction (or one read) and is atomic. Fencing: <see cref="JobsClaim"/>
+/// increments a job's attempt number; heartbeats and completions name the attempt they hold and change
+/// nothing when it is no longer the job's current running attempt, so a late worker never overwrites a
+/// newer attempt.
+/// </remarks>
+internal interface IJobStore : IAsyncDisposable
+{
+    /// <summary>Inserts one or many jobs in one transaction: all or none. A unique key that exists returns the existing job.</summary>
+    Task<IReadOnlyList<JobInserted>> JobsInsert(JobsInsertParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>One job, or <see langword="null"/> when no job has the id.</summary>
+    Task<JobInfo?> JobsGet(JobsGetParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>A page of jobs matching the filters, by id.</summary>
+    Task<JobPage> JobsList(JobsListParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims up to <see cref="JobsClaimParams.Limit"/> due jobs of the given queues for one worker, highest
+    /// effective priority first: each becomes running with a lease and its attempt number incremented.
+    /// Due scheduled and retrying jobs are promoted first, and waiting jobs past their expiry are cancelled.
+    /// </summary>
+    Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Extends the leases of running attempts a worker holds; reports lost attempts and requested cancellations.</summary>
+    Task<JobsHeartbeatResult> JobsHeartbeat(JobsHeartbeatParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Records the outcomes of many attempts in one transaction; refuses (and returns) stale attempts.</summary>
+    Task<JobsCompleteResult> JobsComplete(JobsCompleteParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Running jobs whose lease ran out go back to available (or dead with no attempts left, or cancelled if asked).</summary>
+    Task<IReadOnlyList<JobRescued>> JobsRescue(JobsRescueParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Cancels jobs: waiting ones at once, running ones by request to their worker.</summary>
+    Task<IReadOnlyList<JobCancelled>> JobsCancel(JobsCancelParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Dead or cancelled jobs become available again, with at least one more attempt.</summary>
+    Task<IReadOnlyList<JobRetried>> JobsRetry(JobsRetryParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Deletes finished jobs that finished before a cutoff; returns how many.</summary>
+    Task<int> JobsPrune(JobsPruneParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Job counts per queue and state.</summary>
+    Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken);
+}

@@ -1,0 +1,24 @@
+namespace Spindle.Queue.Storage;
+
+/// <summary>Parameters of <see cref="IJobStore.JobsClaim"/>.</summary>
+/// <param name="WorkerId">Who claims (recorded as the job's <see cref="JobInfo.AttemptedBy"/>).</param>
+/// <param name="Queues">The queues served; jobs of every one compete by effective priority.</param>
+/// <param name="Limit">The most jobs handed out: the worker's free slots. Never exceeded.</param>
+/// <param name="Lease">How long the worker holds each job before it must heartbeat.</param>
+/// <param name="Now">The claim time: only jobs due by then are claimed.</param>
+internal sealed record JobsClaimParams(string WorkerId, IReadOnlyList<string> Queues, int Limit, TimeSpan Lease, DateTimeOffset Now);
+
+/// <summary>One running attempt a worker holds: the job and the attempt number it was claimed with.</summary>
+internal readonly record struct JobLease(long Id, int Attempt);
+
+/// <summary>Parameters of <see cref="IJobStore.JobsHeartbeat"/>.</summary>
+/// <param name="Jobs">The attempts the worker holds.</param>
+/// <param name="Lease">The new lease, counted from <paramref name="Now"/>.</param>
+/// <param name="Now">The heartbeat time.</param>
+internal sealed record JobsHeartbeatParams(IReadOnlyList<JobLease> Jobs, TimeSpan Lease, DateTimeOffset Now);
+
+/// <summary>What a heartbeat found.</summary>
+/// <param name="Extended">Attempts whose lease was extended: still the job's running attempt.</param>
+/// <param name="Lost">Attempts that are no longer the job's running attempt (rescued, cancelled, or finished elsewhere): stop them.</param>
+/// <param name="CancelRequested">Extended attempts whose job was asked to cancel: signal their tokens.</param>
+internal sealed record JobsHeartbeatResult(IReadOnlyList<long> Extended, IReadOnlyList<JobLease> Lost, IReadOnlyList<long> CancelRequested);

@@ -1,0 +1,193 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using Spindle.Queue.Sqlite;
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Tests.Sqlite;
+
+/// <summary>What only the SQLite store promises: its file settings, its migrations, and many writers on one file.</summary>
+public sealed class SqliteJobStoreTests : IDisposable
+{
+    private readonly TempDatabase _database = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
+
+    public void Dispose() => _database.Dispose();
+
+    [Fact]
+    public async Task Opening_creates_the_file_and_its_directory_in_wal_mode_with_the_schema_at_version_1()
+    {
+        await using SqliteJobStore store = await OpenAsync();
+
+        Assert.True(File.Exists(_database.Path));
+        Assert.Equal(_database.Path, store.Path);
+        Assert.Equal("wal", Scalar("PRAGMA journal_mode;"));
+        Assert.Equal(1L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal("001_create_jobs", Scalar("SELECT name FROM schema_version WHERE version = 1;"));
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), Scalar("SELECT applied_at FROM schema_version WHERE version = 1;"));
+    }
+
+    [Fact]
+    public async Task Reopening_applies_no_migration_twice()
+    {
+        for (int i = 0; i < 3; i++)
+        {
+            await using SqliteJobStore store = await OpenAsync();
+        }
+
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
+    }
+
+    [Fact]
+    public async Task Several_stores_opening_a_new_file_at_once_apply_the_migrations_once()
+    {
+        SqliteJobStore[] stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(OpenAsync)));
+        try
+        {
+            Assert.Equal(1L, Scalar("SELECT count(*) FROM schema_version;"));
+            Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
+        }
+        finally
+        {
+            foreach (SqliteJobStore store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_is_refused_with_both_versions_named()
+    {
+        await (await OpenAsync()).DisposeAsync();
+        Execute("INSERT INTO schema_version (version, name, applied_at) VALUES (99, '099_future', 0);");
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
+
+        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (1); upgrade Spindle.Queue to use it.", error.Message);
+    }
+
+    [Fact]
+    public async Task The_aging_rate_is_kept_in_the_database_and_changed_only_when_given()
+    {
+        await (await OpenAsync(agingRate: 0.25)).DisposeAsync();
+        await (await OpenAsync(agingRate: null)).DisposeAsync();
+
+        Assert.Equal(0.25, Scalar("SELECT aging_rate FROM queue_settings;"));
+    }
+
+    [Fact]
+    public async Task Migrations_are_numbered_embedded_sql_files_in_order()
+    {
+        Assert.Equal([1], SqlScripts.Migrations.Select(m => m.Version));
+        Assert.Contains("CREATE TABLE jobs", SqlScripts.Migrations[0].Sql, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => SqlScripts.Get("no_such_script"));
+        await Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Four_stores_hammering_one_file_with_every_kind_of_write_never_see_database_is_locked()
+    {
+        const int Stores = 4, Rounds = 60, PerRound = 5;
+        var stores = new List<SqliteJobStore>();
+        for (int i = 0; i < Stores; i++)
+        {
+            stores.Add(await OpenAsync());
+        }
+
+        var errors = new ConcurrentQueue<Exception>();
+        var go = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            // Two threads per store: one that enqueues, claims, heartbeats and completes, one that reads and
+            // runs maintenance. Every write of every store competes for the one file lock.
+            Task[] work = stores.SelectMany((store, s) => new[]
+            {
+                Task.Run(async () =>
+                {
+                    await go.Task;
+                    for (int round = 0; round < Rounds; round++)
+                    {
+                        await Guard(errors, async () =>
+                        {
+                            DateTimeOffset now = _time.GetUtcNow();
+                            await store.JobsInsert(new JobsInsertParams(Enumerable.Range(0, PerRound).Select(i => Job($"q{s}")).ToList(), now), CancellationToken.None);
+                            IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams($"w{s}", [$"q{s}"], PerRound, TimeSpan.FromMinutes(5), now), CancellationToken.None);
+                            await store.JobsHeartbeat(new JobsHeartbeatParams(claimed.Select(j => new JobLease(j.Id, j.Attempt)).ToList(), TimeSpan.FromMinutes(5), now), CancellationToken.None);
+                            await store.JobsComplete(new JobsCompleteParams(claimed.Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1")).ToList(), now), CancellationToken.None);
+                        });
+                    }
+                }),
+                Task.Run(async () =>
+                {
+                    await go.Task;
+                    for (int round = 0; round < Rounds; round++)
+                    {
+                        await Guard(errors, async () =>
+                        {
+                            DateTimeOffset now = _time.GetUtcNow();
+                            await store.QueueStats(new QueueStatsParams(), CancellationToken.None);
+                            await store.JobsList(new JobsListParams($"q{s}", null, null, null, 20, NewestFirst: true), CancellationToken.None);
+                            await store.JobsRescue(new JobsRescueParams(now, 100), CancellationToken.None);
+                            await store.JobsPrune(new JobsPruneParams(now.AddDays(-1), 100), CancellationToken.None);
+                            await store.JobsCancel(new JobsCancelParams([-1], now), CancellationToken.None);
+                        });
+                    }
+                }),
+            }).ToArray();
+            go.SetResult();
+            await Task.WhenAll(work).WaitAsync(TimeSpan.FromMinutes(3));
+
+            Assert.Empty(errors);
+            IReadOnlyList<QueueStats> stats = await stores[0].QueueStats(new QueueStatsParams(), CancellationToken.None);
+            Assert.Equal(Stores, stats.Count);
+            Assert.All(stats, s => Assert.Equal((Rounds * PerRound, (long)Rounds * PerRound), (s.Total, s.Succeeded)));
+        }
+        finally
+        {
+            foreach (SqliteJobStore store in stores)
+            {
+                await store.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task Guard(ConcurrentQueue<Exception> errors, Func<Task> work)
+    {
+        try
+        {
+            await work();
+        }
+        catch (Exception e)
+        {
+            errors.Enqueue(e);
+        }
+    }
+
+    private JobInsert Job(string queue) =>
+        new("test.job", queue, "{}", 0, _time.GetUtcNow(), null, 3, null, RetryBackoff.Default, null);
+
+    private Task<SqliteJobStore> OpenAsync() => OpenAsync(agingRate: null);
+
+    private Task<SqliteJobStore> OpenAsync(double? agingRate) =>
+        SqliteJobStore.OpenAsync(new SqliteStoreSettings(_database.Path, TimeSpan.FromSeconds(30), agingRate, _time.GetUtcNow()), CancellationToken.None);
+
+    private object? Scalar(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        connection.Open();
+        using SqliteCommand command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}

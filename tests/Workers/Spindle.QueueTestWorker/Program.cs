@@ -1,0 +1,46 @@
+using Spindle.Queue;
+using Spindle.Queue.Sqlite;
+using Spindle.Queue.Storage;
+
+// hammer <database> <queue> <rounds> <jobs-per-round>: opens its own store on the file, says "ready", waits
+// for a line on stdin (so every process starts at once), then enqueues, claims, heartbeats, completes, and
+// runs maintenance and reads each round. Prints "done <completed>" and exits 0, or each error and exits 1.
+if (args is not ["hammer", string path, string queue, string roundsText, string perRoundText])
+{
+    Console.Error.WriteLine("usage: Spindle.QueueTestWorker hammer <database> <queue> <rounds> <jobs-per-round>");
+    return 2;
+}
+
+int rounds = int.Parse(roundsText, System.Globalization.CultureInfo.InvariantCulture);
+int perRound = int.Parse(perRoundText, System.Globalization.CultureInfo.InvariantCulture);
+TimeProvider time = TimeProvider.System;
+await using SqliteJobStore store = await SqliteJobStore.OpenAsync(new SqliteStoreSettings(path, TimeSpan.FromSeconds(30), null, time.GetUtcNow()), CancellationToken.None);
+Console.WriteLine("ready");
+Console.In.ReadLine();
+
+int completed = 0, errors = 0;
+string worker = $"{queue}-{Environment.ProcessId}";
+for (int round = 0; round < rounds; round++)
+{
+    try
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        var jobs = Enumerable.Range(0, perRound).Select(i => new JobInsert("test.job", queue, $"{{\"round\":{round},\"i\":{i}}}", 0, now, null, 3, null, RetryBackoff.Default, null)).ToList();
+        await store.JobsInsert(new JobsInsertParams(jobs, now), CancellationToken.None);
+        IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams(worker, [queue], perRound, TimeSpan.FromMinutes(5), now), CancellationToken.None);
+        await store.JobsHeartbeat(new JobsHeartbeatParams(claimed.Select(j => new JobLease(j.Id, j.Attempt)).ToList(), TimeSpan.FromMinutes(5), now), CancellationToken.None);
+        JobsCompleteResult result = await store.JobsComplete(new JobsCompleteParams(claimed.Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1")).ToList(), now), CancellationToken.None);
+        completed += result.Completed.Count;
+        await store.JobsRescue(new JobsRescueParams(now, 100), CancellationToken.None);
+        await store.QueueStats(new QueueStatsParams(queue), CancellationToken.None);
+        await store.JobsList(new JobsListParams(queue, null, null, null, 10, NewestFirst: true), CancellationToken.None);
+    }
+    catch (Exception e)
+    {
+        errors++;
+        Console.Error.WriteLine($"error in round {round}: {e.GetType().FullName}: {e.Message}");
+    }
+}
+
+Console.WriteLine($"done {completed}");
+return errors == 0 ? 0 : 1;
