@@ -33,34 +33,45 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
         TResult[] results = GC.AllocateUninitializedArray<TResult>(source.KnownCount ?? 16);
         int count = 0;
         List<Exception>? failures = null;
-        await foreach (ChunkResults<TResult> chunk in Run(blameStopper: true, cancellationToken).ConfigureAwait(false))
+        try
         {
-            if (count + chunk.Count > results.Length)
+            await foreach (ChunkResults<TResult> chunk in Run(blameStopper: true, cancellationToken, inlineConsumer: true).ConfigureAwait(false))
             {
-                Array.Resize(ref results, Math.Max(count + chunk.Count, results.Length * 2));
-            }
+                if (count + chunk.Count > results.Length)
+                {
+                    Array.Resize(ref results, Math.Max(count + chunk.Count, results.Length * 2));
+                }
 
-            if (chunk.Errors is null)
-            {
-                Array.Copy(chunk.Values, 0, results, count, chunk.Count);
-                count += chunk.Count;
-                continue;
-            }
+                if (chunk.Errors is null)
+                {
+                    Array.Copy(chunk.Values, 0, results, count, chunk.Count);
+                    count += chunk.Count;
+                    continue;
+                }
 
-            for (int i = 0; i < chunk.Count; i++)
+                for (int i = 0; i < chunk.Count; i++)
+                {
+                    if (chunk.Errors[i] is not { } error)
+                    {
+                        results[count++] = chunk.Values[i];
+                    }
+                    else if (options.Failures == MapFailureMode.FailFast)
+                    {
+                        ExceptionDispatchInfo.Throw(error);
+                    }
+                    else
+                    {
+                        (failures ??= []).Add(error);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            // The loop may have resumed on a worker's reader thread; the caller's code must not run there.
+            if (WorkerConnection.IsReaderThread)
             {
-                if (chunk.Errors[i] is not { } error)
-                {
-                    results[count++] = chunk.Values[i];
-                }
-                else if (options.Failures == MapFailureMode.FailFast)
-                {
-                    ExceptionDispatchInfo.Throw(error);
-                }
-                else
-                {
-                    (failures ??= []).Add(error);
-                }
+                await Task.Yield();
             }
         }
 
@@ -86,6 +97,6 @@ internal sealed class ProcessMapPlan<TArgs, TResult>(
         }
     }
 
-    private IAsyncEnumerable<ChunkResults<TResult>> Run(bool blameStopper, CancellationToken cancellationToken) =>
-        new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered).RunAsync(blameStopper, _declared, cancellationToken);
+    private IAsyncEnumerable<ChunkResults<TResult>> Run(bool blameStopper, CancellationToken cancellationToken, bool inlineConsumer = false) =>
+        new ProcessMapRun<TArgs, TResult>(pool, kind, source, options, ordered, inlineConsumer).RunAsync(blameStopper, _declared, cancellationToken);
 }

@@ -14,13 +14,16 @@ namespace Spindle.Processes;
 /// <see cref="MapOptions.Window"/> items are in flight, waits for the next chunk to answer before it reads
 /// more. So the source is never read further ahead than the window, whatever its length.
 /// </summary>
-internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered)
+internal sealed class ProcessMapRun<TArgs, TResult>(ProcessPool pool, TaskKind<TArgs, TResult> kind, MapSource<TArgs> source, MapOptions options, bool ordered, bool inlineConsumer = false)
 {
     private const double GrowBelowSeconds = 0.005;
     private const int MaxGuidedFloor = 64;
     private const double ShrinkAboveSeconds = 0.050;
 
-    private readonly Channel<Slot> _answered = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true });
+    // With an inline consumer (ToArrayAsync: our own loop, no user code in it) a chunk's answer resumes the
+    // consumer on the worker's reader thread, which then sends the next chunk itself: no thread-pool hop per
+    // chunk. A consumer that is user code (await foreach) always resumes on the thread pool.
+    private readonly Channel<Slot> _answered = Channel.CreateUnbounded<Slot>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = inlineConsumer });
     private readonly int _window = options.WindowOr(65_536);
     private int _adaptiveChunk = 1;
     private long _known;

@@ -560,10 +560,12 @@ internal sealed class ProcessWorkerPool : ProcessPool
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
         try
         {
-            await worker.HandshakeAsync(initializer, _initializerArguments, linked.Token).ConfigureAwait(false);
+            worker.StartReading(initializer, _initializerArguments);
+            await worker.HandshakeAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is EndOfStreamException or ProtocolException or OperationCanceledException or IOException or InvalidOperationException)
+        catch (Exception e)
         {
+            // Whatever ended the handshake (an exit, garbage, the startup timeout), the process goes.
             worker.Kill();
             await Task.WhenAny(process.WaitForExitAsync(CancellationToken.None), Task.Delay(TimeSpan.FromSeconds(2), TimeProvider.System)).ConfigureAwait(false);
             await Task.WhenAny(worker.OutputDrained, Task.Delay(TimeSpan.FromSeconds(1), TimeProvider.System)).ConfigureAwait(false);
@@ -594,13 +596,18 @@ internal sealed class ProcessWorkerPool : ProcessPool
             else
             {
                 worker.State = WorkerState.Ready;
+                if (initializer is not null)
+                {
+                    worker.DefinedKinds.Add(initializer.Id); // defined by the handshake
+                }
+
                 _startFailures = 0;
                 worker.HeadStartedAt = _time.GetTimestamp();
                 Pump();
             }
         }
 
-        worker.Run();
+        worker.Watch();
     }
 
     /// <summary>Applies <see cref="ProcessPoolOptions.WorkerPriority"/> to a new worker.</summary>

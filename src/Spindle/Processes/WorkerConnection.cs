@@ -35,6 +35,9 @@ internal sealed class WorkerConnection
     // The reader thread's own batch of frames; touched by that thread only.
     private readonly List<Frame> _batch = [];
 
+    // Completed by the reader thread once the worker said hello (or failed to).
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     // Completed by the reader thread when it ends; awaited by the exit watcher.
     private readonly TaskCompletionSource _readLoop = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -66,6 +69,9 @@ internal sealed class WorkerConnection
     }
 
     internal int Id { get; }
+
+    /// <summary>Whether the calling thread is one of the pool's reader threads.</summary>
+    internal static bool IsReaderThread => t_reader is not null;
 
     internal ProcessWorkerPool Pool => _pool;
 
@@ -152,43 +158,26 @@ internal sealed class WorkerConnection
         RequestFlush();
     }
 
-    /// <summary>Waits for the worker's hello (and runs the initializer); throws with the reason when the worker
-    /// exits, writes something else, or the token fires.</summary>
-    internal async Task HandshakeAsync(PoolKind? initializer, byte[] initializerArguments, CancellationToken cancellationToken)
-    {
-        Frame hello = await NextFrameAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new EndOfStreamException("it exited before it said hello");
-        if (hello.Type != FrameType.Hello)
-        {
-            throw new ProtocolException($"its first frame was {hello.Type}, not a hello");
-        }
-
-        var payload = new PayloadReader(hello.Payload.Span, hello.Type);
-        uint magic = payload.ReadUInt32();
-        ushort version = payload.ReadUInt16();
-        if (magic != WireFormat.Magic || version != WireFormat.Version)
-        {
-            throw new ProtocolException($"its hello has magic 0x{magic:X8} and version {version}, not 0x{WireFormat.Magic:X8} and {WireFormat.Version}");
-        }
-
-        if (initializer is not null)
-        {
-            await InitializeAsync(initializer, initializerArguments, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
-    /// Starts reading answers, on a thread of its own, and watching for the process's exit. The reader does
-    /// not depend on the .NET thread pool: an application that blocks pool threads would otherwise delay
-    /// every answer until the pool grew. It also writes this worker's next calls itself (see
-    /// <see cref="RequestFlush"/>), so a worker is fed without a thread-pool hop.
+    /// Starts this worker's reader: a thread of its own, which first takes the hello (and the initializer's
+    /// answer), then reads answers until the pipe closes. Every read is a plain blocking read: the pipe is
+    /// never touched asynchronously, which would switch it to non-blocking mode and route every later read
+    /// through the runtime's socket thread. The reader does not depend on the .NET thread pool either, so an
+    /// application that blocks pool threads cannot delay answers; it also writes this worker's next calls
+    /// itself (see <see cref="RequestFlush"/>).
     /// </summary>
-    internal void Run()
+    internal void StartReading(PoolKind? initializer, byte[] initializerArguments)
     {
-        var reader = new Thread(ReadLoop) { IsBackground = true, Name = $"Spindle pool reader {Id}" };
+        var reader = new Thread(() => ReadLoop(initializer, initializerArguments)) { IsBackground = true, Name = $"Spindle pool reader {Id}" };
         reader.Start();
-        _watch = WatchAsync();
     }
+
+    /// <summary>Completes when the worker said hello and ran its initializer; throws with the reason when it
+    /// exited, wrote something else, or the token fired first (the caller then kills it).</summary>
+    internal Task HandshakeAsync(CancellationToken cancellationToken) => _ready.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Starts watching for the process's exit, once the worker is ready.</summary>
+    internal void Watch() => _watch = WatchAsync();
 
     /// <summary>Kills the process and everything it started; the exit watcher does the rest.</summary>
     internal void Kill()
@@ -206,7 +195,29 @@ internal sealed class WorkerConnection
         }
     }
 
-    private async Task InitializeAsync(PoolKind kind, byte[] arguments, CancellationToken cancellationToken)
+    private void Handshake(PoolKind? initializer, byte[] initializerArguments)
+    {
+        Frame hello = NextFrame() ?? throw new EndOfStreamException("it exited before it said hello");
+        if (hello.Type != FrameType.Hello)
+        {
+            throw new ProtocolException($"its first frame was {hello.Type}, not a hello");
+        }
+
+        var payload = new PayloadReader(hello.Payload.Span, hello.Type);
+        uint magic = payload.ReadUInt32();
+        ushort version = payload.ReadUInt16();
+        if (magic != WireFormat.Magic || version != WireFormat.Version)
+        {
+            throw new ProtocolException($"its hello has magic 0x{magic:X8} and version {version}, not 0x{WireFormat.Magic:X8} and {WireFormat.Version}");
+        }
+
+        if (initializer is not null)
+        {
+            Initialize(initializer, initializerArguments);
+        }
+    }
+
+    private void Initialize(PoolKind kind, byte[] arguments)
     {
         var buffer = new FrameBuffer();
         buffer.BeginFrame(FrameType.DefineKind);
@@ -219,12 +230,10 @@ internal sealed class WorkerConnection
         buffer.WriteInt32(1);
         buffer.WriteBytes(arguments);
         buffer.EndFrame();
-        await _input.WriteAsync(buffer.Written, cancellationToken).ConfigureAwait(false);
-        await _input.FlushAsync(cancellationToken).ConfigureAwait(false);
-        DefinedKinds.Add(kind.Id);
+        _input.Write(buffer.Written.Span);
+        _input.Flush();
 
-        Frame answer = await NextFrameAsync(cancellationToken).ConfigureAwait(false)
-            ?? throw new EndOfStreamException($"it exited while running its initializer '{kind.Name}'");
+        Frame answer = NextFrame() ?? throw new EndOfStreamException($"it exited while running its initializer '{kind.Name}'");
         var payload = new PayloadReader(answer.Payload.Span, answer.Type);
         if (answer.Type != FrameType.Result || payload.ReadInt64() != 0)
         {
@@ -238,12 +247,12 @@ internal sealed class WorkerConnection
         }
     }
 
-    private async Task<Frame?> NextFrameAsync(CancellationToken cancellationToken)
+    private Frame? NextFrame()
     {
         Frame frame;
         while (!_reader.TryTake(out frame))
         {
-            if (!await _reader.FillAsync(cancellationToken).ConfigureAwait(false))
+            if (!_reader.Fill())
             {
                 return null;
             }
@@ -252,9 +261,21 @@ internal sealed class WorkerConnection
         return frame;
     }
 
-    private void ReadLoop()
+    private void ReadLoop(PoolKind? initializer, byte[] initializerArguments)
     {
         t_reader = this;
+        try
+        {
+            Handshake(initializer, initializerArguments);
+        }
+        catch (Exception e)
+        {
+            _ready.TrySetException(e);
+            _readLoop.TrySetResult();
+            return;
+        }
+
+        _ready.TrySetResult();
         try
         {
             while (_reader.Fill())

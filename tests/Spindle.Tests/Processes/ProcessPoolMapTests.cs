@@ -28,6 +28,19 @@ public sealed class ProcessPoolMapTests
     }
 
     [Fact]
+    public async Task Issue3_ToArrayAsync_NeverResumesItsCallerOnAReaderThread()
+    {
+        await using ProcessPool pool = await Workers.StartAsync();
+        for (int i = 0; i < 20; i++)
+        {
+            await pool.MapAsync(Workers.Tasks.Square, Enumerable.Range(0, 5000).Select(x => (long)x).ToArray()).ToArrayAsync();
+            Assert.DoesNotContain("Spindle pool reader", Thread.CurrentThread.Name ?? string.Empty, StringComparison.Ordinal);
+            await Assert.ThrowsAsync<RemoteTaskException>(async () => await pool.MapAsync(Workers.Tasks.FailOn7, Enumerable.Range(0, 5000).Select(x => (long)x).ToArray()).ToArrayAsync());
+            Assert.DoesNotContain("Spindle pool reader", Thread.CurrentThread.Name ?? string.Empty, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task ExtremeIntegers_RoundTrip()
     {
         await using ProcessPool pool = await Workers.StartAsync(Workers.Options(workers: 1));
