@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Spindle.Processes.Wire;
 using Spindle.Tasks;
@@ -112,11 +114,21 @@ internal sealed class ChunkCall<TResult>(
         }
 
         Span<TResult> values = sink.Values.AsSpan(offset, count);
-        for (int i = 0; i < values.Length; i++)
+        ReadOnlySpan<long> raw = MemoryMarshal.Cast<byte, long>(payload.ReadBytes(count * sizeof(long)));
+        if (typeof(TResult) == typeof(long) && BitConverter.IsLittleEndian)
         {
-            long value = payload.ReadInt64();
-            // Unchecked: a failed item's slot holds no value, and its failure is read below.
-            values[i] = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt(unchecked((int)value));
+            // One copy for the whole chunk.
+            raw.CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.As<TResult, long>(ref MemoryMarshal.GetReference(values)), values.Length));
+        }
+        else
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                long value = BitConverter.IsLittleEndian ? raw[i] : BinaryPrimitives.ReverseEndianness(raw[i]);
+
+                // Unchecked: a failed item's slot holds 0, and its failure is read below.
+                values[i] = typeof(TResult) == typeof(long) ? Unsafe.As<long, TResult>(ref value) : FromInt(unchecked((int)value));
+            }
         }
 
         int failures = payload.ReadInt32();

@@ -30,6 +30,9 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload, FrameType type)
             : Take((int)length);
     }
 
+    /// <summary>Reads <paramref name="count"/> raw bytes.</summary>
+    internal ReadOnlySpan<byte> ReadBytes(int count) => Take(count);
+
     internal string ReadUtf8Rest() => Encoding.UTF8.GetString(Rest);
 
     private ReadOnlySpan<byte> Take(int count)
