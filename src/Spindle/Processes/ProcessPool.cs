@@ -70,10 +70,12 @@ public abstract class ProcessPool : IAsyncDisposable
     /// <param name="kind">The task, as returned by <see cref="TaskCatalog.Add{TArgs, TResult}(TaskKind{TArgs, TResult})"/> and its overloads.</param>
     /// <param name="arguments">Serialized to JSON here, so a value that cannot be serialized fails at once.</param>
     /// <param name="priority">Higher runs first; waiting raises it (see <see cref="ProcessPoolOptions.AgingRate"/>).</param>
+    /// <param name="progress">Receives the handler's <see cref="TaskContext.Progress"/> reports from the worker
+    /// process (at most one every 10 ms, and always the last); <see langword="null"/> drops them in the worker.</param>
     /// <param name="cancellationToken">Removes the call if it has not started; signals its token in the worker if it has.</param>
     /// <exception cref="ObjectDisposedException">The pool has been shut down.</exception>
     /// <exception cref="TaskArgumentException">The kind is not in the pool's catalog, or the arguments are too large.</exception>
-    public ValueTask<Task<TResult>> SubmitAsync<TArgs, TResult>(TaskKind<TArgs, TResult> kind, TArgs arguments, int priority = 0, CancellationToken cancellationToken = default)
+    public ValueTask<Task<TResult>> SubmitAsync<TArgs, TResult>(TaskKind<TArgs, TResult> kind, TArgs arguments, int priority = 0, IProgress<TaskProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(kind);
         if (!Catalog.Contains(kind.Name))
@@ -83,7 +85,7 @@ public abstract class ProcessPool : IAsyncDisposable
 
         byte[] json = kind.SerializeArguments(arguments);
         ThrowIfTooLarge(kind.Name, json.Length);
-        var call = new SingleCall<TResult>(KindOf(kind.Name), json, kind.ResultCodec, priority, cancellationToken);
+        var call = new SingleCall<TResult>(KindOf(kind.Name), json, kind.ResultCodec, priority, progress, cancellationToken);
         ValueTask queued = EnqueueAsync(call);
         return queued.IsCompletedSuccessfully ? new ValueTask<Task<TResult>>(call.Task) : AwaitQueuedAsync(queued, call);
 
@@ -95,10 +97,10 @@ public abstract class ProcessPool : IAsyncDisposable
     }
 
     /// <summary>Queues a call of the kind registered as <paramref name="kind"/>; see
-    /// <see cref="SubmitAsync{TArgs, TResult}(TaskKind{TArgs, TResult}, TArgs, int, CancellationToken)"/>.</summary>
+    /// <see cref="SubmitAsync{TArgs, TResult}(TaskKind{TArgs, TResult}, TArgs, int, IProgress{TaskProgress}?, CancellationToken)"/>.</summary>
     /// <exception cref="TaskArgumentException">The kind is unknown, or registered with other types.</exception>
-    public ValueTask<Task<TResult>> SubmitAsync<TArgs, TResult>(string kind, TArgs arguments, int priority = 0, CancellationToken cancellationToken = default) =>
-        SubmitAsync(Catalog.Get<TArgs, TResult>(kind), arguments, priority, cancellationToken);
+    public ValueTask<Task<TResult>> SubmitAsync<TArgs, TResult>(string kind, TArgs arguments, int priority = 0, IProgress<TaskProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        SubmitAsync(Catalog.Get<TArgs, TResult>(kind), arguments, priority, progress, cancellationToken);
 
     /// <summary>
     /// Maps <paramref name="kind"/> over <paramref name="source"/> on the workers, results in source order,

@@ -178,6 +178,42 @@ internal sealed partial class ProcessWorkerPool : ProcessPool
         }
     }
 
+    /// <summary>Passes a running call's progress report to its caller; a report for a call already answered is dropped.</summary>
+    internal void OnProgress(WorkerConnection worker, Frame frame)
+    {
+        var payload = new PayloadReader(frame.Payload.Span, frame.Type);
+        long id = payload.ReadInt64();
+        double fraction = payload.ReadDouble();
+        IProgress<TaskProgress>? progress = null;
+        lock (Gate)
+        {
+            foreach (RemoteCall call in worker.Outstanding)
+            {
+                if (call.Id == id)
+                {
+                    progress = call.Progress;
+                    break;
+                }
+            }
+        }
+
+        if (progress is null)
+        {
+            return;
+        }
+
+        string text = payload.ReadUtf8Rest();
+        try
+        {
+            progress.Report(new TaskProgress(fraction, text.Length == 0 ? null : text));
+        }
+        catch (Exception e)
+        {
+            // The caller's progress handler is not allowed to take the reader down.
+            Console.Error.WriteLine($"A progress handler of process pool '{Name}' threw {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     /// <summary>Takes the answers a worker wrote: matches each to the oldest outstanding call, sends more
     /// work, then completes the calls outside the lock (their payloads are read before the next fill).</summary>
     internal void OnAnswers(WorkerConnection worker, List<Frame> frames)

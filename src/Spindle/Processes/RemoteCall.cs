@@ -46,6 +46,9 @@ internal abstract class RemoteCall(PoolKind kind, int priority, CancellationToke
 
     internal abstract int ItemCount { get; }
 
+    /// <summary>Where the handler's progress reports go, or <see langword="null"/> when nobody listens.</summary>
+    internal virtual IProgress<TaskProgress>? Progress => null;
+
     /// <summary>The frame type a worker answers this call with.</summary>
     internal abstract FrameType AnswerType { get; }
 

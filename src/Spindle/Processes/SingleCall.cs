@@ -5,9 +5,11 @@ using Spindle.Tasks;
 namespace Spindle.Processes;
 
 /// <summary>One submitted call; its task is the caller's future.</summary>
-internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonCodec<TResult> result, int priority, CancellationToken cancellationToken)
+internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonCodec<TResult> result, int priority, IProgress<TaskProgress>? progress, CancellationToken cancellationToken)
     : RemoteCall(kind, priority, cancellationToken)
 {
+    internal override IProgress<TaskProgress>? Progress => progress;
+
     private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     internal Task<TResult> Task => _completion.Task;
@@ -24,6 +26,7 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonC
         buffer.WriteInt64(Id);
         buffer.WriteInt32(Kind.Id);
         buffer.WriteInt32(Attempt);
+        buffer.WriteByte(progress is null ? (byte)0 : WireFormat.ReportsProgress);
         buffer.WriteBytes(arguments);
         buffer.EndFrame();
     }

@@ -63,7 +63,7 @@ internal sealed class WorkerConnection
         Process = process;
         ProcessId = process.Id;
         _input = process.StandardInput.BaseStream;
-        _reader = new FrameReader(process.StandardOutput.BaseStream, maxPayloadBytes + (64 * 1024), static t => t is FrameType.Hello or FrameType.Result or FrameType.ChunkResult);
+        _reader = new FrameReader(process.StandardOutput.BaseStream, maxPayloadBytes + (64 * 1024), static t => t is FrameType.Hello or FrameType.Result or FrameType.ChunkResult or FrameType.Progress);
         Tail = new StderrTail(id, ProcessId, output);
         OutputDrained = Tail.DrainAsync(process.StandardError);
     }
@@ -228,6 +228,7 @@ internal sealed class WorkerConnection
         buffer.WriteInt64(0);
         buffer.WriteInt32(kind.Id);
         buffer.WriteInt32(1);
+        buffer.WriteByte(0);
         buffer.WriteBytes(arguments);
         buffer.EndFrame();
         _input.Write(buffer.Written.Span);
@@ -282,7 +283,14 @@ internal sealed class WorkerConnection
             {
                 while (_reader.TryTake(out Frame frame))
                 {
-                    _batch.Add(frame);
+                    if (frame.Type == FrameType.Progress)
+                    {
+                        _pool.OnProgress(this, frame);
+                    }
+                    else
+                    {
+                        _batch.Add(frame);
+                    }
                 }
 
                 if (_batch.Count > 0)

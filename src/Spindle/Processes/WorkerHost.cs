@@ -26,6 +26,9 @@ internal sealed class WorkerHost
     private readonly Utf8JsonWriter _json;
     private readonly Dictionary<string, WorkerLogger> _loggers = new(StringComparer.Ordinal);
 
+    // Serializes writes to the output pipe: results from the main thread, progress reports from any thread.
+    private readonly Lock _writeLock = new();
+
     // Guards _calls, _kinds, _cancelled, _running, _runningCancellation, _inputClosed. The reader thread
     // adds; the main thread takes and runs.
     private readonly object _gate = new();
@@ -212,7 +215,7 @@ internal sealed class WorkerHost
             _loggers.Add(call.Kind, logger = new WorkerLogger(call.Kind));
         }
 
-        var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, logger: logger);
+        var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, progress: call.ReportsProgress ? new ProgressFrames(this, call.Id) : null, logger: logger);
         _results.BeginFrame(call.IsChunk ? FrameType.ChunkResult : FrameType.Result);
         _results.WriteInt64(call.Id);
         if (call.IsRaw)
@@ -353,8 +356,54 @@ internal sealed class WorkerHost
 
     private void Flush()
     {
-        _output.Write(_results.Written.Span);
+        lock (_writeLock)
+        {
+            _output.Write(_results.Written.Span);
+        }
+
         _results.Clear();
+    }
+
+    /// <summary>Writes one progress frame; any thread (an async handler reports from wherever it runs).</summary>
+    private void WriteProgress(long id, TaskProgress report)
+    {
+        var frame = new FrameBuffer(64);
+        frame.BeginFrame(FrameType.Progress);
+        frame.WriteInt64(id);
+        frame.WriteDouble(report.Fraction);
+        frame.WriteUtf8(report.Message is { Length: > 1024 } message ? message[..1024] : report.Message ?? string.Empty);
+        frame.EndFrame();
+        lock (_writeLock)
+        {
+            _output.Write(frame.Written.Span);
+        }
+    }
+
+    /// <summary>
+    /// A running call's progress, forwarded to the pool: at most one report every 10 ms, and always a report of
+    /// 1 or more (the end), so a handler that reports in a tight loop does not flood the pipe.
+    /// </summary>
+    private sealed class ProgressFrames(WorkerHost host, long id) : IProgress<TaskProgress>
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(10);
+        private readonly Lock _gate = new();
+        private long _last;
+
+        public void Report(TaskProgress value)
+        {
+            lock (_gate)
+            {
+                long now = TimeProvider.System.GetTimestamp();
+                if (_last != 0 && value.Fraction < 1 && TimeProvider.System.GetElapsedTime(_last, now) < Interval)
+                {
+                    return;
+                }
+
+                _last = now;
+            }
+
+            host.WriteProgress(id, value);
+        }
     }
 
     /// <summary>A call as it came off the pipe; its arguments are copied out of the reader's buffer, end to end.</summary>
@@ -379,6 +428,9 @@ internal sealed class WorkerHost
 
         internal bool IsChunk { get; }
 
+        /// <summary>The caller listens for the handler's progress reports.</summary>
+        internal bool ReportsProgress { get; init; }
+
         /// <summary>The chunk's items are raw 64-bit integers in <see cref="Data"/>.</summary>
         internal bool IsRaw { get; }
 
@@ -398,8 +450,9 @@ internal sealed class WorkerHost
 
             if (type == FrameType.Call)
             {
+                byte flags = payload.ReadByte();
                 byte[] single = payload.Rest.ToArray();
-                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)]);
+                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)]) { ReportsProgress = (flags & WireFormat.ReportsProgress) != 0 };
             }
 
             int count = payload.ReadInt32();

@@ -66,6 +66,25 @@ public sealed class TestTasks
         FailOn7 = catalog.Add("test.fail-on-7", (long x, TaskContext _) => x == 7 ? throw new InvalidOperationException("seven is refused") : x + 1);
         IntFailOn7 = catalog.Add("test.int-fail-on-7", (int x, TaskContext _) => x % 10 == 7 ? throw new InvalidOperationException($"{x} ends in seven") : x * 3);
         Repeat = catalog.Add("test.repeat", (int length, TaskContext _) => new string('x', length));
+        Progress = catalog.Add("test.progress", (int steps, TaskContext c) =>
+        {
+            for (int i = 1; i <= steps; i++)
+            {
+                Thread.Sleep(15); // longer than the worker's 10 ms between forwarded reports
+                c.Progress.Report(new TaskProgress((double)i / steps, $"step {i}"));
+            }
+
+            return steps;
+        });
+        Flood = catalog.Add("test.progress-flood", (int reports, TaskContext c) =>
+        {
+            for (int i = 1; i <= reports; i++)
+            {
+                c.Progress.Report(new TaskProgress((double)i / reports));
+            }
+
+            return reports;
+        });
         Turn = catalog.Add("test.turn", (long _, TaskContext _) => Interlocked.Increment(ref ran));
         Text = catalog.Add("test.text", (string s, TaskContext _) => s.ToUpperInvariant());
         CrashOnce = catalog.Add("test.crash-once", (string marker, TaskContext c) =>
@@ -129,6 +148,12 @@ public sealed class TestTasks
     public TaskKind<string, string> Text { get; }
 
     public TaskKind<int, int> IntFailOn7 { get; }
+
+    /// <summary>Reports progress in the given number of steps, 15 ms apart.</summary>
+    public TaskKind<int, int> Progress { get; }
+
+    /// <summary>Reports progress as fast as it can, the given number of times.</summary>
+    public TaskKind<int, int> Flood { get; }
 
     /// <summary>Returns a string of the given length: small arguments, large results.</summary>
     public TaskKind<int, string> Repeat { get; }

@@ -81,6 +81,12 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : IBufferWriter<by
         Advance(4);
     }
 
+    internal void WriteDouble(double value)
+    {
+        BinaryPrimitives.WriteDoubleLittleEndian(GetSpan(8), value);
+        Advance(8);
+    }
+
     internal void WriteInt64(long value)
     {
         BinaryPrimitives.WriteInt64LittleEndian(GetSpan(8), value);

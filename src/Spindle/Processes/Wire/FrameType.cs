@@ -9,7 +9,7 @@ internal enum FrameType : byte
     /// <summary>Pool → worker: <c>[i32 kind id][utf8 kind]</c>: names a kind once; calls then carry the id.</summary>
     DefineKind = 1,
 
-    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][json arguments]</c>.</summary>
+    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][u8 flags][json arguments]</c>.</summary>
     Call = 2,
 
     /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][i32 count][u8 encoding]</c> then
@@ -31,4 +31,7 @@ internal enum FrameType : byte
     /// <summary>Worker → pool: <c>[i64 call id][i32 count][u8 encoding]</c> then <c>{[u8 status][u32 length][json]}</c> per
     /// item, or for <see cref="WireFormat.RawIntegers"/> <c>{i64}</c> per item and <c>[i32 failures]{[i32 index][u32 length][TaskFailure json]}</c>.</summary>
     ChunkResult = 0x43,
+
+    /// <summary>Worker → pool: <c>[i64 call id][f64 fraction][utf8 message]</c>: a running call's progress report.</summary>
+    Progress = 0x44,
 }

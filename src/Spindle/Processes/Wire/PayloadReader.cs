@@ -21,6 +21,8 @@ internal ref struct PayloadReader(ReadOnlySpan<byte> payload, FrameType type)
 
     internal long ReadInt64() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
 
+    internal double ReadDouble() => BinaryPrimitives.ReadDoubleLittleEndian(Take(8));
+
     /// <summary>Reads <c>[u32 length][bytes]</c>.</summary>
     internal ReadOnlySpan<byte> ReadBlock()
     {

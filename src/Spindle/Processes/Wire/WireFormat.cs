@@ -6,7 +6,7 @@ internal static class WireFormat
     /// <summary>"SPDL": the first bytes a worker writes, so a program that is not a Spindle worker is recognised at once.</summary>
     internal const uint Magic = 0x4C445053;
 
-    internal const ushort Version = 1;
+    internal const ushort Version = 2;
 
     /// <summary>Length prefix plus type byte.</summary>
     internal const int HeaderBytes = 5;
@@ -16,6 +16,9 @@ internal static class WireFormat
 
     /// <summary>The status byte of a result: the payload is a <c>TaskFailure</c>.</summary>
     internal const byte Failed = 1;
+
+    /// <summary>A call's flag: the caller listens for progress, so the worker forwards the handler's reports.</summary>
+    internal const byte ReportsProgress = 1;
 
     /// <summary>A chunk's items as JSON blocks.</summary>
     internal const byte JsonItems = 0;
