@@ -11,10 +11,14 @@ namespace Spindle.Queue;
 /// </summary>
 internal sealed class LeaseRenewer(IJobStore store, HeldJobs held, QueueWorkerOptions options, TimeProvider time, ILogger logger)
 {
+    // Made when the worker starts, not when the loop first runs: the first heartbeat is due one interval after the
+    // start on the worker's clock, however late the loop's thread gets going. Disposed by RunAsync when it ends.
+    private readonly PeriodicTimer _timer = new(options.EffectiveHeartbeat, time);
+
     internal async Task RunAsync(CancellationToken stop)
     {
         TimeSpan interval = options.EffectiveHeartbeat;
-        using var timer = new PeriodicTimer(interval, time);
+        using PeriodicTimer timer = _timer;
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))

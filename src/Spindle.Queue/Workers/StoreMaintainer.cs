@@ -14,9 +14,13 @@ internal sealed class StoreMaintainer(IJobStore store, QueueWorkerOptions option
 {
     internal const int PassLimit = 1000;
 
+    // Made when the worker starts (see LeaseRenewer); each disposed by its loop when it ends.
+    private readonly PeriodicTimer _rescueTimer = new(options.EffectiveRescue, time);
+    private readonly PeriodicTimer _pruneTimer = new(options.PruneInterval, time);
+
     internal Task RunAsync(CancellationToken stop) => Task.WhenAll(
-        EveryAsync(options.EffectiveRescue, "rescue", RescueAsync, stop),
-        EveryAsync(options.PruneInterval, "prune", PruneAsync, stop));
+        EveryAsync(_rescueTimer, "rescue", RescueAsync, stop),
+        EveryAsync(_pruneTimer, "prune", PruneAsync, stop));
 
     internal async Task RescueAsync()
     {
@@ -45,9 +49,9 @@ internal sealed class StoreMaintainer(IJobStore store, QueueWorkerOptions option
         while (pruned == PassLimit);
     }
 
-    private async Task EveryAsync(TimeSpan interval, string pass, Func<Task> body, CancellationToken stop)
+    private async Task EveryAsync(PeriodicTimer periodic, string pass, Func<Task> body, CancellationToken stop)
     {
-        using var timer = new PeriodicTimer(interval, time);
+        using PeriodicTimer timer = periodic;
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))

@@ -42,8 +42,10 @@ internal sealed class WorkerRun
         _completer = new BatchCompleter(store, options, time, logger, _held.Release);
 
         _completing = Task.Run(() => _completer.RunAsync(_giveUpWriting.Token));
-        _renewer = Task.Run(() => new LeaseRenewer(store, _held, options, time, logger).RunAsync(_stopLoops.Token));
-        _maintainer = options.RunMaintenance ? Task.Run(() => new StoreMaintainer(store, options, time, logger).RunAsync(_stopLoops.Token)) : Task.CompletedTask;
+        var renewer = new LeaseRenewer(store, _held, options, time, logger);
+        _renewer = Task.Run(() => renewer.RunAsync(_stopLoops.Token));
+        StoreMaintainer? maintainer = options.RunMaintenance ? new StoreMaintainer(store, options, time, logger) : null;
+        _maintainer = maintainer is null ? Task.CompletedTask : Task.Run(() => maintainer.RunAsync(_stopLoops.Token));
         _runners = Task.WhenAll(lanes.SelectMany(lane => Enumerable.Range(0, lane.Concurrency).Select(_ => Task.Run(() => RunLaneAsync(lane, runner, slotFreed)))));
         _fetcher = Task.Run(() => new JobFetcher(store, lanes, _held, slotFreed, options, workerId, time, logger).RunAsync(_stopFetching.Token));
     }

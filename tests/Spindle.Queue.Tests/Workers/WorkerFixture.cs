@@ -22,6 +22,17 @@ public abstract class WorkerFixture : IAsyncLifetime
         Catalog.Add<int, string>("test.flaky", (failUntil, context) =>
             context.Attempt < failUntil ? throw new InvalidOperationException($"flaky failure on attempt {context.Attempt}") : $"ok on {context.Attempt}");
         Catalog.Add("test.fail", new Func<string, TaskContext, int>((message, _) => throw new InvalidOperationException(message)));
+        Catalog.Add<int, string>("test.fenced", async (_, context) =>
+        {
+            // The first attempt waits for the gate whatever its token says: a worker that hung or lost its database.
+            if (context.Attempt == 1)
+            {
+                await Gate.Task;
+                return "first";
+            }
+
+            return "second";
+        });
         Hold = Catalog.Add<int, int>("test.hold", async (x, context) =>
         {
             int now = Interlocked.Increment(ref _running);
