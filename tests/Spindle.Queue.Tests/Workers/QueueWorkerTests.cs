@@ -95,7 +95,7 @@ public sealed class QueueWorkerTests : WorkerFixture
     public async Task Cancelling_a_running_job_signals_its_token_and_the_job_ends_cancelled()
     {
         JobHandle<int> job = await Queue.EnqueueAsync(Hold, 7);
-        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Quick() with { Lease = TimeSpan.FromMilliseconds(300) });
+        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Quick() with { Lease = TimeSpan.FromSeconds(3), HeartbeatInterval = TimeSpan.FromMilliseconds(100) });
         await worker.StartAsync();
         await NextEnteredAsync();
 
