@@ -1,13 +1,53 @@
+using System.Globalization;
 using Spindle.Queue;
 using Spindle.Queue.Sqlite;
 using Spindle.Queue.Storage;
+using Spindle.Tasks;
+
+// work <database> <worker-id> <ledger> <lease-ms> <concurrency>: a QueueWorker serving "default" with the kind
+// chaos.job (waits 20 ms, appends "<job> <attempt> <worker-id>" to the ledger, returns its argument). Prints
+// "ready" once started and stops gracefully when stdin closes or says "stop". The chaos test kills it with -9.
+if (args is ["work", string database, string workerId, string ledger, string leaseText, string concurrencyText])
+{
+    var catalog = new TaskCatalog();
+    var ledgerLock = new Lock();
+    catalog.Add<int, int>("chaos.job", async (x, context) =>
+    {
+        await Task.Delay(20, context.CancellationToken);
+        lock (ledgerLock)
+        {
+            // One short O_APPEND write per line: lines of several processes never interleave.
+            File.AppendAllText(ledger, $"{context.JobId} {context.Attempt} {workerId}\n");
+        }
+
+        return x;
+    });
+    TimeSpan lease = TimeSpan.FromMilliseconds(int.Parse(leaseText, CultureInfo.InvariantCulture));
+    await using QueueWorker queueWorker = await QueueWorker.OpenAsync($"sqlite:{database}", catalog, new QueueWorkerOptions
+    {
+        WorkerId = workerId,
+        Queues = new Dictionary<string, int> { ["default"] = int.Parse(concurrencyText, CultureInfo.InvariantCulture) },
+        Lease = lease,
+        PollInterval = TimeSpan.FromMilliseconds(50),
+    });
+    await queueWorker.StartAsync();
+    Console.WriteLine("ready");
+    while (Console.ReadLine() is { } line && line != "stop")
+    {
+    }
+
+    await queueWorker.StopAsync();
+    Console.WriteLine("stopped");
+    return 0;
+}
+
 
 // hammer <database> <queue> <rounds> <jobs-per-round>: opens its own store on the file, says "ready", waits
 // for a line on stdin (so every process starts at once), then enqueues, claims, heartbeats, completes, and
 // runs maintenance and reads each round. Prints "done <completed>" and exits 0, or each error and exits 1.
 if (args is not ["hammer", string path, string queue, string roundsText, string perRoundText])
 {
-    Console.Error.WriteLine("usage: Spindle.QueueTestWorker hammer <database> <queue> <rounds> <jobs-per-round>");
+    Console.Error.WriteLine("usage: Spindle.QueueTestWorker hammer <database> <queue> <rounds> <jobs-per-round> | work <database> <worker-id> <ledger> <lease-ms> <concurrency>");
     return 2;
 }
 

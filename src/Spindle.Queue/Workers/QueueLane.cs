@@ -1,0 +1,38 @@
+using System.Threading.Channels;
+
+namespace Spindle.Queue;
+
+/// <summary>
+/// One served queue inside a worker: its concurrency, how many of its jobs the worker holds, and the bounded
+/// buffer its runners take claimed jobs from. The fetcher claims at most <see cref="Free"/> jobs, so the buffer
+/// (capacity = concurrency) never fills and no job waits in it for longer than a runner takes to pick it up.
+/// </summary>
+internal sealed class QueueLane
+{
+    // Incremented by the fetcher when it claims, decremented by a runner once the job's outcome is handed to
+    // the completer; read by the fetcher. Interlocked.
+    private int _held;
+
+    internal QueueLane(string name, int concurrency)
+    {
+        Name = name;
+        Concurrency = concurrency;
+        Ready = Channel.CreateBounded<HeldJob>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
+    }
+
+    internal string Name { get; }
+
+    internal int Concurrency { get; }
+
+    /// <summary>Claimed jobs waiting for a runner. Written by the fetcher only, read by this lane's runners.</summary>
+    internal Channel<HeldJob> Ready { get; }
+
+    /// <summary>Until when the fetcher leaves this queue alone because its last claim came back short. Fetcher only.</summary>
+    internal DateTimeOffset IdleUntil { get; set; }
+
+    internal int Free => Concurrency - Volatile.Read(ref _held);
+
+    internal void Take(int count) => Interlocked.Add(ref _held, count);
+
+    internal void Return() => Interlocked.Decrement(ref _held);
+}

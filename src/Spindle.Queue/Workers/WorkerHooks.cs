@@ -1,0 +1,29 @@
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue;
+
+/// <summary>
+/// Test hooks of a <see cref="QueueWorker"/>: callbacks at the points tests wait for, and a gate a test can
+/// hold shut. Production leaves them unset, so each costs one null check. Callbacks run on the worker's own
+/// loops and must return at once.
+/// </summary>
+internal sealed class WorkerHooks
+{
+    /// <summary>A claimed job is about to run its handler.</summary>
+    internal Action<JobInfo>? JobStarted { get; init; }
+
+    /// <summary>A batch of outcomes was written: what the store recorded and what it refused as stale.</summary>
+    internal Action<JobsCompleteResult>? Flushed { get; init; }
+
+    /// <summary>Awaited before each heartbeat; a test holds it to play a worker whose heartbeats stopped.</summary>
+    internal Func<CancellationToken, Task>? BeforeHeartbeat { get; init; }
+
+    /// <summary>A heartbeat was answered.</summary>
+    internal Action<JobsHeartbeatResult>? Heartbeat { get; init; }
+
+    /// <summary>A maintenance pass rescued jobs.</summary>
+    internal Action<IReadOnlyList<JobRescued>>? Rescued { get; init; }
+
+    /// <summary>A maintenance pass pruned this many jobs.</summary>
+    internal Action<int>? Pruned { get; init; }
+}
