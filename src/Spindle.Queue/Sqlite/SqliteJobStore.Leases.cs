@@ -82,8 +82,21 @@ internal sealed partial class SqliteJobStore
             return new JobsHeartbeatResult(extended, lost, cancelRequested);
         }, cancellationToken);
 
-    public Task<JobsCompleteResult> JobsComplete(JobsCompleteParams parameters, CancellationToken cancellationToken) =>
-        parameters.Completions.Count == 0 ? Task.FromResult(new JobsCompleteResult([], [])) :
+    public Task<JobsCompleteResult> JobsComplete(JobsCompleteParams parameters, CancellationToken cancellationToken)
+    {
+        // Checked before the transaction: one malformed completion must not roll back the valid ones with it.
+        foreach (JobCompletion completion in parameters.Completions)
+        {
+            if (completion.Outcome != JobOutcome.Succeeded && completion.Error is null)
+            {
+                throw new ArgumentException($"The completion of job {completion.Id} as {completion.Outcome} carries no error.", nameof(parameters));
+            }
+        }
+
+        return parameters.Completions.Count == 0 ? Task.FromResult(new JobsCompleteResult([], [])) : CompleteAsync(parameters, cancellationToken);
+    }
+
+    private Task<JobsCompleteResult> CompleteAsync(JobsCompleteParams parameters, CancellationToken cancellationToken) =>
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
             var completed = new List<(long Id, JobState State)>(parameters.Completions.Count);
@@ -98,6 +111,7 @@ internal sealed partial class SqliteJobStore
                         .Bind("@retry_at", completion.RetryAt ?? parameters.Now)
                         .Bind("@error", ErrorOf(completion)),
                     JobOutcome.Cancelled => transaction.Command("jobs_complete_cancelled").Bind("@error", ErrorOf(completion)),
+                    JobOutcome.Released => transaction.Command("jobs_complete_released").Bind("@error", ErrorOf(completion)),
                     _ => throw new ArgumentOutOfRangeException(nameof(parameters), completion.Outcome, "Not a job outcome."),
                 };
                 object? state = command

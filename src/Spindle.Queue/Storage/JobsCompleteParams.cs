@@ -19,6 +19,11 @@ internal enum JobOutcome
 
     /// <summary>The handler stopped because its job was cancelled: cancelled now.</summary>
     Cancelled,
+
+    /// <summary>The worker handed the attempt back unfinished (it is shutting down): available again at once, in
+    /// its old place, and the attempt does not count against its maximum. Cancelled instead when cancellation
+    /// was asked for.</summary>
+    Released,
 }
 
 /// <summary>The outcome of one attempt, fenced by its attempt number.</summary>
@@ -31,6 +36,8 @@ internal sealed record JobCompletion(long Id, int Attempt, JobOutcome Outcome, s
     internal static JobCompletion FailedFinal(long id, int attempt, TaskFailure error) => new(id, attempt, JobOutcome.FailedFinal, null, error, null);
 
     internal static JobCompletion Cancelled(long id, int attempt, TaskFailure error) => new(id, attempt, JobOutcome.Cancelled, null, error, null);
+
+    internal static JobCompletion Released(long id, int attempt, TaskFailure reason) => new(id, attempt, JobOutcome.Released, null, reason, null);
 
     internal JobLease Lease => new(Id, Attempt);
 }

@@ -59,9 +59,9 @@ internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options,
 
             if (shutdown.IsCancellationRequested)
             {
-                // Handed back: available again at once, as a rescue would make it, only sooner.
-                TaskFailure failure = Failure(job, TaskFailureKind.Lost, $"worker stopped before attempt {job.Attempt} of job {job.Id} finished (shutdown grace period over)");
-                return JobCompletion.Failed(job.Id, job.Attempt, failure, time.GetUtcNow());
+                // Handed back: available again at once in its old place; the unfinished attempt does not count.
+                TaskFailure reason = Failure(job, TaskFailureKind.Lost, $"worker stopped before attempt {job.Attempt} of job {job.Id} finished (shutdown grace period over); handed back");
+                return JobCompletion.Released(job.Id, job.Attempt, reason);
             }
 
             return JobCompletion.Failed(job.Id, job.Attempt, TaskFailure.FromException(job.Kind, e), RetryAt(job));

@@ -4,7 +4,6 @@ UPDATE jobs SET
     attempt = attempt + 1,
     attempted_at = @now,
     attempted_by = @worker_id,
-    lease_expires_at = @lease_expires_at,
-    cancel_requested_at = NULL
+    lease_expires_at = @lease_expires_at
 WHERE id IN (SELECT value FROM json_each(@ids)) AND state = 'available'
 RETURNING *;
