@@ -10,10 +10,14 @@ internal sealed partial class SqliteJobStore
         parameters.Limit < 1 || parameters.Queues.Count == 0 ? Task.FromResult<IReadOnlyList<JobInfo>>([]) :
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
+            // "Now" as of holding the write lock: a claim that waited behind other writers must not write a
+            // lease that has already run out (another worker's rescue would take the job at once).
+            DateTimeOffset now = parameters.NowInLock;
+
             // Promotion and expiry first, in the same transaction and at the same "now", so that what is
             // claimed is exactly the due, unexpired jobs. Both are index seeks that usually find nothing.
-            transaction.Command("jobs_promote").Bind("@now", parameters.Now).ExecuteNonQuery();
-            transaction.Command("jobs_expire").Bind("@now", parameters.Now).ExecuteNonQuery();
+            transaction.Command("jobs_promote").Bind("@now", now).ExecuteNonQuery();
+            transaction.Command("jobs_expire").Bind("@now", now).ExecuteNonQuery();
 
             // The best few of each queue, then the best of those: each queue is one seek on its own stretch
             // of the claim index, so serving several queues never sorts a whole queue.
@@ -45,9 +49,9 @@ internal sealed partial class SqliteJobStore
 
             List<JobInfo> claimed = SqliteJobRows.ReadAll(transaction.Command("jobs_claim")
                 .Bind("@ids", "[" + string.Join(',', order.Keys) + "]")
-                .Bind("@now", parameters.Now)
+                .Bind("@now", now)
                 .Bind("@worker_id", parameters.WorkerId)
-                .Bind("@lease_expires_at", parameters.Now + parameters.Lease));
+                .Bind("@lease_expires_at", now + parameters.Lease));
             claimed.Sort((a, b) => order[a.Id].CompareTo(order[b.Id]));
             return claimed;
         }, cancellationToken);
@@ -56,6 +60,7 @@ internal sealed partial class SqliteJobStore
         parameters.Jobs.Count == 0 ? Task.FromResult(new JobsHeartbeatResult([], [], [])) :
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
+            DateTimeOffset now = parameters.NowInLock;
             var extended = new List<long>(parameters.Jobs.Count);
             var lost = new List<JobLease>();
             var cancelRequested = new List<long>();
@@ -64,7 +69,7 @@ internal sealed partial class SqliteJobStore
                 object? cancel = transaction.Command("jobs_heartbeat")
                     .Bind("@id", lease.Id)
                     .Bind("@attempt", lease.Attempt)
-                    .Bind("@lease_expires_at", parameters.Now + parameters.Lease)
+                    .Bind("@lease_expires_at", now + parameters.Lease)
                     .ExecuteScalar();
                 if (cancel is null)
                 {

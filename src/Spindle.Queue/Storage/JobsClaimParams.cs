@@ -6,7 +6,13 @@ namespace Spindle.Queue.Storage;
 /// <param name="Limit">The most jobs handed out: the worker's free slots. Never exceeded.</param>
 /// <param name="Lease">How long the worker holds each job before it must heartbeat.</param>
 /// <param name="Now">The claim time: only jobs due by then are claimed.</param>
-internal sealed record JobsClaimParams(string WorkerId, IReadOnlyList<string> Queues, int Limit, TimeSpan Lease, DateTimeOffset Now);
+/// <param name="Clock">When given, read again once the store holds its write lock, and the later time is used:
+/// a claim that waited behind other writers must not hand out a lease that has already run out.</param>
+internal sealed record JobsClaimParams(string WorkerId, IReadOnlyList<string> Queues, int Limit, TimeSpan Lease, DateTimeOffset Now, TimeProvider? Clock = null)
+{
+    /// <summary>The time to write the lease from: the later of <see cref="Now"/> and the clock now.</summary>
+    internal DateTimeOffset NowInLock => Clock?.GetUtcNow() is { } late && late > Now ? late : Now;
+}
 
 /// <summary>One running attempt a worker holds: the job and the attempt number it was claimed with.</summary>
 internal readonly record struct JobLease(long Id, int Attempt);
@@ -15,7 +21,12 @@ internal readonly record struct JobLease(long Id, int Attempt);
 /// <param name="Jobs">The attempts the worker holds.</param>
 /// <param name="Lease">The new lease, counted from <paramref name="Now"/>.</param>
 /// <param name="Now">The heartbeat time.</param>
-internal sealed record JobsHeartbeatParams(IReadOnlyList<JobLease> Jobs, TimeSpan Lease, DateTimeOffset Now);
+/// <param name="Clock">As for <see cref="JobsClaimParams"/>: the leases run from when the store got its write lock.</param>
+internal sealed record JobsHeartbeatParams(IReadOnlyList<JobLease> Jobs, TimeSpan Lease, DateTimeOffset Now, TimeProvider? Clock = null)
+{
+    /// <summary>The time to extend the leases from: the later of <see cref="Now"/> and the clock now.</summary>
+    internal DateTimeOffset NowInLock => Clock?.GetUtcNow() is { } late && late > Now ? late : Now;
+}
 
 /// <summary>What a heartbeat found.</summary>
 /// <param name="Extended">Attempts whose lease was extended: still the job's running attempt.</param>

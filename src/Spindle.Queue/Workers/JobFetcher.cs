@@ -68,7 +68,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         {
             // Never cancelled half way: a claim that committed must reach the lane, or its jobs would sit
             // leased to nobody until rescued.
-            jobs = await store.JobsClaim(new JobsClaimParams(workerId, [lane.Name], free, options.Lease, now), CancellationToken.None).ConfigureAwait(false);
+            jobs = await store.JobsClaim(new JobsClaimParams(workerId, [lane.Name], free, options.Lease, now, time), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -48,7 +48,7 @@ internal sealed class LeaseRenewer(IJobStore store, HeldJobs held, QueueWorkerOp
         JobsHeartbeatResult result;
         try
         {
-            result = await store.JobsHeartbeat(new JobsHeartbeatParams(jobs.ConvertAll(j => j.Lease), options.Lease, now), CancellationToken.None).ConfigureAwait(false);
+            result = await store.JobsHeartbeat(new JobsHeartbeatParams(jobs.ConvertAll(j => j.Lease), options.Lease, now, time), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

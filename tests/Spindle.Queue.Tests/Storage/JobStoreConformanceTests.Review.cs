@@ -80,6 +80,21 @@ public abstract partial class JobStoreConformanceTests
     }
 
     [Fact]
+    public async Task Issue5_A_claim_that_waited_for_the_lock_writes_its_lease_from_the_time_it_got_it()
+    {
+        long id = await InsertOneAsync(NewJob());
+        DateTimeOffset asked = Now;
+        Time.Advance(Lease * 2); // the claim waited longer than a lease behind other writers
+
+        IReadOnlyList<JobInfo> claimed = await Store.JobsClaim(new JobsClaimParams("worker-1", ["default"], 1, Lease, asked, Time), CancellationToken.None);
+        Assert.Equal(id, Assert.Single(claimed).Id);
+
+        // A rescue now finds nothing to take: the lease runs from when the claim got the lock.
+        Assert.Empty(await RescueAsync());
+        Assert.Equal(JobState.Running, (await GetAsync(id)).State);
+    }
+
+    [Fact]
     public async Task Issue5_A_malformed_completion_is_refused_before_any_is_written()
     {
         long[] ids = await InsertManyAsync(2);
