@@ -68,13 +68,15 @@ public sealed class JobQueueAdminTests : QueueFixture
     [Fact]
     public async Task The_aging_rate_option_is_stored_for_every_client_of_the_database()
     {
-        await using (await JobQueue.OpenAsync(Database.ConnectionString, new JobQueueOptions { TimeProvider = Time, AgingRate = 1.0 }))
+        // Twice the default rate: after 30 s the old job has gained 60 points, more than the newer one's 45
+        // (at the default rate of 1 it would have gained 30, and the newer one would come first).
+        await using (await JobQueue.OpenAsync(Database.ConnectionString, new JobQueueOptions { TimeProvider = Time, AgingRate = 2.0 }))
         {
         }
 
         JobHandle old = await Queue.EnqueueAsync("a.job", "{}");
         Time.Advance(TimeSpan.FromSeconds(30));
-        JobHandle newer = await Queue.EnqueueAsync("a.job", "{}", new EnqueueOptions { Priority = 10 });
+        JobHandle newer = await Queue.EnqueueAsync("a.job", "{}", new EnqueueOptions { Priority = 45 });
 
         JobInfo first = Assert.Single(await Store.JobsClaim(new JobsClaimParams("w", ["default"], 1, TimeSpan.FromMinutes(1), Time.GetUtcNow()), CancellationToken.None));
         Assert.Equal(old.Id, first.Id);
