@@ -21,7 +21,7 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
     {
         JobInsert job = JobInserts.Build(kind, arguments, argumentsAreJson: false, options, queueOptions, Now);
         JobInserted inserted = (await InsertAsync([job], cancellationToken).ConfigureAwait(false))[0];
-        return new JobHandle(this, inserted.Id, job.Kind, job.Queue, inserted.State, inserted.Created);
+        return new JobHandle(this, inserted.Id, inserted.Kind, inserted.Queue, inserted.State, inserted.Created);
     }
 
     public override async Task<JobHandle<TResult>> EnqueueAsync<TArgs, TResult>(TaskKind<TArgs, TResult> kind, TArgs arguments, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
@@ -29,7 +29,8 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
         ArgumentNullException.ThrowIfNull(kind);
         JobInsert job = JobInserts.Build(kind.Name, Serialize(kind, arguments), argumentsAreJson: true, options, queueOptions, Now);
         JobInserted inserted = (await InsertAsync([job], cancellationToken).ConfigureAwait(false))[0];
-        return new JobHandle<TResult>(this, inserted.Id, job.Kind, job.Queue, inserted.State, inserted.Created, JobHandle<TResult>.DecoderOf(kind));
+        SameKind(inserted, kind.Name);
+        return new JobHandle<TResult>(this, inserted.Id, inserted.Kind, inserted.Queue, inserted.State, inserted.Created, JobHandle<TResult>.DecoderOf(kind));
     }
 
     public override async Task<IReadOnlyList<JobHandle>> EnqueueManyAsync(IEnumerable<JobRequest> jobs, CancellationToken cancellationToken = default)
@@ -47,7 +48,7 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
         }
 
         IReadOnlyList<JobInserted> inserted = await InsertAsync(inserts, cancellationToken, now).ConfigureAwait(false);
-        return inserts.Select((job, i) => new JobHandle(this, inserted[i].Id, job.Kind, job.Queue, inserted[i].State, inserted[i].Created)).ToList();
+        return inserted.Select(job => new JobHandle(this, job.Id, job.Kind, job.Queue, job.State, job.Created)).ToList();
     }
 
     public override async Task<IReadOnlyList<JobHandle<TResult>>> EnqueueManyAsync<TArgs, TResult>(TaskKind<TArgs, TResult> kind, IEnumerable<TArgs> arguments, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
@@ -63,7 +64,22 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
 
         IReadOnlyList<JobInserted> inserted = await InsertAsync(inserts, cancellationToken, now).ConfigureAwait(false);
         Func<string, TResult> decode = JobHandle<TResult>.DecoderOf(kind);
-        return inserts.Select((job, i) => new JobHandle<TResult>(this, inserted[i].Id, job.Kind, job.Queue, inserted[i].State, inserted[i].Created, decode)).ToList();
+        foreach (JobInserted job in inserted)
+        {
+            SameKind(job, kind.Name);
+        }
+
+        return inserted.Select(job => new JobHandle<TResult>(this, job.Id, job.Kind, job.Queue, job.State, job.Created, decode)).ToList();
+    }
+
+    /// <summary>A unique key already taken by a job of another kind cannot give a typed handle: its result is
+    /// not what the caller's type reads.</summary>
+    private static void SameKind(JobInserted job, string kind)
+    {
+        if (!job.Created && !string.Equals(job.Kind, kind, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"The unique key is already taken by job {job.Id} of kind '{job.Kind}', not '{kind}'; a typed handle for '{kind}' cannot follow it.", "options");
+        }
     }
 
     public override Task<JobInfo?> GetAsync(long id, CancellationToken cancellationToken = default)

@@ -75,6 +75,22 @@ public sealed class JobQueueEnqueueTests : QueueFixture
     }
 
     [Fact]
+    public async Task Issue5_A_unique_key_taken_by_another_kind_describes_that_job_and_refuses_a_typed_handle()
+    {
+        var options = new EnqueueOptions { UniqueKey = "k", Queue = "reports" };
+        JobHandle report = await Queue.EnqueueAsync("report.build", "{}", options);
+
+        JobHandle other = await Queue.EnqueueAsync("mail.send", "{}", new EnqueueOptions { UniqueKey = "k" });
+        Assert.Equal((report.Id, false, "report.build", "reports"), (other.Id, other.Created, other.Kind, other.Queue));
+
+        var catalog = new TaskCatalog();
+        TaskKind<int, long> square = catalog.Add("math.square", (int x, TaskContext _) => (long)x * x);
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => Queue.EnqueueAsync(square, 3, new EnqueueOptions { UniqueKey = "k" }));
+        Assert.Contains("already taken by job", error.Message);
+        Assert.Contains("'report.build'", error.Message);
+    }
+
+    [Fact]
     public async Task A_bulk_enqueue_adds_every_job_in_order()
     {
         IReadOnlyList<JobHandle> handles = await Queue.EnqueueManyAsync(Enumerable.Range(0, 100).Select(i =>

@@ -143,7 +143,7 @@ internal sealed partial class SqliteJobStore : IJobStore
     private static JobInserted? IdAndState(SqliteCommand command, bool created)
     {
         using SqliteDataReader reader = command.ExecuteReader();
-        return reader.Read() ? new JobInserted(reader.GetInt64(0), JobStateNames.Parse(reader.GetString(1)), created) : null;
+        return reader.Read() ? new JobInserted(reader.GetInt64(0), JobStateNames.Parse(reader.GetString(1)), created, reader.GetString(2), reader.GetString(3)) : null;
     }
 
     private static IReadOnlyList<QueueStats> StatsOf(List<(string Queue, JobState State, long Count)> counts) =>

@@ -22,4 +22,6 @@ internal sealed record JobInsert(
 /// <param name="Id">The new job's id, or the existing job's when its unique key matched.</param>
 /// <param name="State">That job's state.</param>
 /// <param name="Created">Whether a job was added (<see langword="false"/>: the unique key matched an existing one).</param>
-internal readonly record struct JobInserted(long Id, JobState State, bool Created);
+/// <param name="Kind">The kind of the job as stored (another job's, when a unique key matched).</param>
+/// <param name="Queue">The queue of the job as stored.</param>
+internal readonly record struct JobInserted(long Id, JobState State, bool Created, string Kind, string Queue);

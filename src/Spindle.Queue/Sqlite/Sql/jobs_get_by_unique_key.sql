@@ -1,1 +1,1 @@
-SELECT id, state FROM jobs WHERE unique_key = @unique_key;
+SELECT id, state, kind, queue FROM jobs WHERE unique_key = @unique_key;

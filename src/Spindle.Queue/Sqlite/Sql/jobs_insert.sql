@@ -7,4 +7,4 @@ VALUES (@kind, @queue,
         @args, @max_attempts, @timeout_ms,
         @backoff_initial_ms, @backoff_max_ms, @backoff_jitter, @unique_key, @now, @run_at, @expires_at)
 ON CONFLICT (unique_key) WHERE unique_key IS NOT NULL DO NOTHING
-RETURNING id, state;
+RETURNING id, state, kind, queue;
