@@ -7,7 +7,7 @@ namespace Spindle.Cli.Tests;
 /// <param name="ExitCode">What the command returned.</param>
 /// <param name="Output">What it wrote to the console, without colour or ANSI codes.</param>
 /// <param name="Json">What it wrote to the JSON writer.</param>
-/// <param name="Errors">What the command-line parser reported (only captured by <see cref="InvokeAsync"/>).</param>
+/// <param name="Errors">What the command wrote to stderr: the queue commands' errors, and with <see cref="InvokeAsync"/> the parser's.</param>
 internal sealed record SpindleRun(int ExitCode, string Output, string Json, string Errors)
 {
     /// <summary>Long enough for <c>tour map</c>'s real benchmark, short enough that a hang fails the test.</summary>
@@ -28,12 +28,16 @@ internal sealed record SpindleRun(int ExitCode, string Output, string Json, stri
     }
 
     /// <summary>Runs the command exactly as <c>Program.cs</c> does, through <see cref="SpindleCommand.RunAsync"/>.</summary>
-    internal static async Task<SpindleRun> RunAsync(params string[] args)
+    internal static Task<SpindleRun> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>Runs the command as <c>Program.cs</c> does, with a token standing in for Ctrl+C; the queue commands' stderr lands in <see cref="Errors"/>.</summary>
+    internal static async Task<SpindleRun> RunAsync(CancellationToken cancellationToken, params string[] args)
     {
         var output = new StringWriter();
         var json = new StringWriter();
-        int exitCode = await SpindleCommand.RunAsync(args, CreateConsole(output), json).WaitAsync(Patience);
-        return new SpindleRun(exitCode, output.ToString(), json.ToString(), "");
+        var errors = new StringWriter();
+        int exitCode = await SpindleCommand.RunAsync(args, CreateConsole(output), json, cancellationToken, errors).WaitAsync(Patience);
+        return new SpindleRun(exitCode, output.ToString(), json.ToString(), errors.ToString());
     }
 
     /// <summary>Runs one tour chapter and checks what every chapter must do: exit 0 and finish the tour.</summary>
@@ -56,7 +60,7 @@ internal sealed record SpindleRun(int ExitCode, string Output, string Json, stri
         var help = new StringWriter();
         var errors = new StringWriter();
         RootCommand root = SpindleCommand.Create(CreateConsole(output), json);
-        int exitCode = await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = help, Error = errors }).WaitAsync(Patience);
+        int exitCode = await SpindleCommand.InvokeAsync(root.Parse(args), new InvocationConfiguration { Output = help, Error = errors }).WaitAsync(Patience);
         return new SpindleRun(exitCode, output.ToString(), json.ToString(), errors.ToString());
     }
 
