@@ -13,7 +13,39 @@ internal static class BenchCommand
         bench.Subcommands.Add(CreateMap(console, json));
         bench.Subcommands.Add(CreatePipeline(console, json));
         bench.Subcommands.Add(CreateProcesses(console, json));
+        bench.Subcommands.Add(CreateQueue(console, json));
         return bench;
+    }
+
+    private static Command CreateQueue(IAnsiConsole console, TextWriter json)
+    {
+        var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per run and mode, one a line, instead of a table." };
+        var jobs = new Option<int>("--jobs") { Description = "No-op jobs per run.", DefaultValueFactory = _ => 10_000 };
+        var workers = new Option<int>("--workers") { Description = "Worker processes (spindle worker).", DefaultValueFactory = _ => 2 };
+        var concurrency = new Option<int>("--concurrency") { Description = "Jobs at once per worker process (1 to 10,000).", DefaultValueFactory = _ => 10 };
+        var store = new Option<string>("--store") { Description = "The job store, such as sqlite:path/file.db (default: a fresh temporary SQLite file per run, deleted after it)." };
+        var mode = new Option<string>("--mode") { Description = "prefill (enqueue all, then start the workers), live (enqueue while they run) or all.", DefaultValueFactory = _ => "all" };
+        mode.AcceptOnlyFromAmong("all", "prefill", "live");
+        var runs = new Option<int>("--runs") { Description = "Runs of each mode (each on its own store or queue).", DefaultValueFactory = _ => 1 };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds a run may take before it fails.", DefaultValueFactory = _ => 600 };
+        AtLeast(jobs, 1);
+        AtLeast(workers, 1);
+        AtLeast(concurrency, 1);
+        AtLeast(runs, 1);
+        AtLeast(timeout, 1);
+        var queue = new Command("queue", "The durable queue: no-op jobs through spindle worker processes, results kept and read back, prefill and live.")
+        {
+            jsonOption, jobs, workers, concurrency, store, mode, runs, timeout,
+        };
+        queue.SetAction(async (result, cancellationToken) =>
+        {
+            var settings = new QueueBenchmark.Settings(
+                result.GetValue(jobs), result.GetValue(workers), result.GetValue(concurrency), result.GetValue(store), result.GetValue(mode)!,
+                result.GetValue(runs), result.GetValue(jsonOption), TimeSpan.FromSeconds(result.GetValue(timeout)));
+            await new QueueBenchmark(console, json).RunAsync(settings, cancellationToken);
+            return 0;
+        });
+        return queue;
     }
 
     private static Command CreateProcesses(IAnsiConsole console, TextWriter json)

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+
+namespace Spindle.Cli.Bench;
+
+/// <summary>
+/// The <c>spindle worker</c> processes of one queue benchmark run: started with the same host and program as the
+/// running tool, their peak RSS sampled from <c>/proc/&lt;pid&gt;/status</c>, stopped with SIGINT (graceful) and
+/// killed if they have not exited within <see cref="StopPatience"/>. Dispose always leaves no process behind.
+/// </summary>
+internal sealed class BenchWorkerProcesses : IAsyncDisposable
+{
+    private static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(10);
+
+    // Started in Start, never changed after; read by the sampler and by StopAsync.
+    private readonly List<Process> _processes = [];
+
+    // Each process's start line ("Worker ... serving ...") sets its signal; written by the output callbacks.
+    private readonly List<TaskCompletionSource> _started = [];
+
+    // The last lines a worker wrote to stderr, for the error message when it fails; guarded by locking the queue.
+    private readonly Queue<string> _errors = new();
+    private readonly CancellationTokenSource _stopSampling = new();
+    private Task? _sampler;
+
+    // Written by the sampler task only; read after it has been awaited.
+    private long _peakRssKb;
+
+    internal double PeakRssMb => Math.Round(Volatile.Read(ref _peakRssKb) / 1024.0, 1);
+
+    internal static BenchWorkerProcesses Start(int count, string store, string queue, int concurrency)
+    {
+        var workers = new BenchWorkerProcesses();
+        try
+        {
+            (string program, List<string> prefix) = Self();
+            for (int i = 0; i < count; i++)
+            {
+                var start = new ProcessStartInfo(program)
+                {
+                    RedirectStandardOutput = true,
+                    RedirectStandardError = true,
+                    RedirectStandardInput = true,
+                    UseShellExecute = false,
+                };
+                foreach (string argument in (string[])[.. prefix, "worker", "--store", store, "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)])
+                {
+                    start.ArgumentList.Add(argument);
+                }
+
+                start.Environment.Remove("SPINDLE_STORE");
+                var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+                process.OutputDataReceived += (_, e) =>
+                {
+                    if (e.Data?.StartsWith("Worker ", StringComparison.Ordinal) == true)
+                    {
+                        started.TrySetResult();
+                    }
+                };
+                process.ErrorDataReceived += (_, e) => workers.Remember(e.Data);
+                process.Exited += (_, _) => started.TrySetException(new InvalidOperationException($"A worker process exited with code {process.ExitCode} before it started: {workers.LastErrors()}"));
+                process.Start();
+                workers._processes.Add(process);
+                workers._started.Add(started);
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+            }
+
+            workers._sampler = workers.SampleAsync(workers._stopSampling.Token);
+            return workers;
+        }
+        catch
+        {
+            workers.KillAll();
+            throw;
+        }
+    }
+
+    /// <summary>Completes when every worker has printed its start line; fails when one exits first or the time runs out.</summary>
+    internal Task WaitStartedAsync(TimeSpan patience) => Task.WhenAll(_started.Select(s => s.Task)).WaitAsync(patience);
+
+    /// <summary>Throws when a worker has exited while it should be running.</summary>
+    internal void ThrowIfAnyExited()
+    {
+        foreach (Process process in _processes)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"A worker process exited with code {process.ExitCode} during the run: {LastErrors()}");
+            }
+        }
+    }
+
+    /// <summary>SIGINT to every worker (a graceful stop), then a kill for any still running after <see cref="StopPatience"/>.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopSampling.CancelAsync();
+        if (_sampler is not null)
+        {
+            await _sampler;
+        }
+
+        foreach (Process process in _processes)
+        {
+            Interrupt(process);
+        }
+
+        using var patience = new CancellationTokenSource(StopPatience);
+        foreach (Process process in _processes)
+        {
+            try
+            {
+                await process.WaitForExitAsync(patience.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Past its grace: killed below.
+            }
+        }
+
+        KillAll();
+        foreach (Process process in _processes)
+        {
+            process.Dispose();
+        }
+
+        _stopSampling.Dispose();
+    }
+
+    private void KillAll()
+    {
+        foreach (Process process in _processes)
+        {
+            try
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(StopPatience);
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                // It exited between the check and the kill, or never started.
+            }
+        }
+    }
+
+    private static void Interrupt(Process process)
+    {
+        try
+        {
+            if (process.HasExited)
+            {
+                return;
+            }
+
+            if (OperatingSystem.IsWindows())
+            {
+                process.Kill(entireProcessTree: true);
+                return;
+            }
+
+            // .NET has no API to send a signal other than SIGKILL to another process; kill(1) sends SIGINT.
+            using Process? kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            kill?.WaitForExit(StopPatience);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            // No kill(1): DisposeAsync kills it after the grace period.
+        }
+    }
+
+    private async Task SampleAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        do
+        {
+            foreach (Process process in _processes)
+            {
+                long kb = RssKb(process.Id);
+                if (kb > _peakRssKb)
+                {
+                    Volatile.Write(ref _peakRssKb, kb);
+                }
+            }
+        }
+        while (await WaitTickAsync(timer, stop));
+    }
+
+    private static async Task<bool> WaitTickAsync(PeriodicTimer timer, CancellationToken stop)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(stop);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The VmRSS line of <c>/proc/&lt;pid&gt;/status</c> in kB; 0 where there is no such file (not Linux, or the process is gone).</summary>
+    private static long RssKb(int pid)
+    {
+        try
+        {
+            foreach (string line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    return long.Parse(parts[1], CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return 0;
+    }
+
+    private void Remember(string? line)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            return;
+        }
+
+        lock (_errors)
+        {
+            _errors.Enqueue(line);
+            if (_errors.Count > 5)
+            {
+                _errors.Dequeue();
+            }
+        }
+    }
+
+    private string LastErrors()
+    {
+        lock (_errors)
+        {
+            return _errors.Count == 0 ? "(nothing on stderr)" : string.Join(" | ", _errors);
+        }
+    }
+
+    /// <summary>
+    /// How to start this tool again, as the process pool relaunches itself: the running executable, plus the
+    /// tool's dll when that executable is the dotnet host. Run inside another program (a test host), the dll
+    /// of this assembly under the dotnet host.
+    /// </summary>
+    private static (string Program, List<string> Prefix) Self()
+    {
+        string cli = typeof(BenchWorkerProcesses).Assembly.Location;
+        string? self = Environment.ProcessPath;
+        if (self is not null && IsDotnetHost(self))
+        {
+            return (self, [cli]);
+        }
+
+        if (self is not null && Assembly.GetEntryAssembly() == typeof(BenchWorkerProcesses).Assembly)
+        {
+            return (self, []);
+        }
+
+        return (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [cli]);
+    }
+
+    private static bool IsDotnetHost(string path) => Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+}
