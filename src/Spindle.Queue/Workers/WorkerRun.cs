@@ -53,6 +53,9 @@ internal sealed class WorkerRun
     internal static WorkerRun Start(IJobStore store, TaskCatalog catalog, QueueWorkerOptions options, string workerId, TimeProvider time, ILogger logger) =>
         new(store, catalog, options, workerId, time, logger);
 
+    // How long the last outcomes may take to write once a stop's token has fired.
+    private static readonly TimeSpan FinalWriteBound = TimeSpan.FromSeconds(5);
+
     /// <summary>
     /// Graceful stop: no more claims; running (and already claimed) jobs get <see cref="QueueWorkerOptions.ShutdownGrace"/>
     /// to finish, then their tokens are cancelled and they are handed back; every outcome is written; then the
@@ -75,8 +78,12 @@ internal sealed class WorkerRun
             }
         }
 
+        // The last outcomes (including the hand-backs just made) are written even when the caller's token
+        // has fired: it cut the grace period short, not the few milliseconds that record what happened. A
+        // bounded wait all the same, so a locked database cannot hold the stop.
         _completer.Complete();
-        if (!await CompletesWithinAsync(_completing, _options.Lease, cancellationToken).ConfigureAwait(false))
+        TimeSpan writing = cancellationToken.IsCancellationRequested && _options.Lease > FinalWriteBound ? FinalWriteBound : _options.Lease;
+        if (!await CompletesWithinAsync(_completing, writing, CancellationToken.None).ConfigureAwait(false))
         {
             await _giveUpWriting.CancelAsync().ConfigureAwait(false);
             await _completing.ConfigureAwait(false);

@@ -70,6 +70,24 @@ public sealed class SpindleWorkerHostTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Issue5_AHostShutdownTimeoutShorterThanTheGrace_HandsTheRunningJobBack()
+    {
+        using IHost host = Build(
+            options => options.Store = _database.ConnectionString,
+            services => services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(200)));
+        await host.StartAsync();
+        JobHandle<int> job = await _queue.EnqueueAsync(Kinds.Hold, 5);
+        await _entered.Reader.ReadAsync().AsTask().WaitAsync(Bound);
+
+        await host.StopAsync().WaitAsync(Bound);
+
+        // Cut short by the host: the job was cancelled and handed back at once, not left running for a rescue.
+        JobInfo info = (await _queue.GetAsync(job.Id))!;
+        Assert.Equal(JobState.Available, info.State);
+        Assert.Equal(1, info.Attempt);
+    }
+
+    [Fact]
     public async Task StoppingTheHost_LetsARunningJobFinishWithinTheGracePeriod_AndASecondStopIsHarmless()
     {
         using IHost host = Build(options => options.Store = _database.ConnectionString);
