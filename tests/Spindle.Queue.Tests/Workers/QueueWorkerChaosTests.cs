@@ -23,6 +23,24 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
 
     private string Ledger => Path.Combine(_database.Directory, "ledger.txt");
 
+    /// <summary>A worker's ledger lines; the killed worker's last line may be cut short by the kill, and only that one.</summary>
+    private IEnumerable<(long Id, int Attempt, string Worker)> ReadLedger(string worker, bool tornLastLine)
+    {
+        string[] lines = File.ReadAllText($"{Ledger}.{worker}").Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string[] parts = lines[i].Split(' ');
+            if (parts.Length == 3 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long id) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int attempt) && parts[2] == worker)
+            {
+                yield return (id, attempt, worker);
+            }
+            else
+            {
+                Assert.True(i == lines.Length - 1 && (lines[i].Length == 0 || tornLastLine), $"Ledger line {i + 1} of {worker} is malformed: '{lines[i]}'.");
+            }
+        }
+    }
+
     public async Task InitializeAsync() => _queue = await JobQueue.OpenAsync(_database.ConnectionString);
 
     public async Task DisposeAsync()
@@ -51,7 +69,7 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
         // Kill the victim while it holds running jobs.
         List<JobInfo> held = [];
         var limit = Stopwatch.StartNew();
-        while (held.Count == 0 || !File.Exists(Ledger))
+        while (held.Count == 0 || !File.Exists($"{Ledger}.victim"))
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The victim never held running jobs.");
             await Task.Delay(5);
@@ -79,7 +97,7 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
         await survivor.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, survivor.ExitCode);
 
-        var ledger = File.ReadAllLines(Ledger).Select(line => line.Split(' ')).Select(p => (Id: long.Parse(p[0], CultureInfo.InvariantCulture), Attempt: int.Parse(p[1], CultureInfo.InvariantCulture), Worker: p[2])).ToList();
+        var ledger = ReadLedger("survivor", tornLastLine: false).Concat(ReadLedger("victim", tornLastLine: true)).ToList();
         for (int i = 0; i < handles.Count; i++)
         {
             JobInfo job = (await handles[i].GetAsync())!;

@@ -17,7 +17,8 @@ if (args is ["work", string database, string workerId, string ledger, string lea
         lock (ledgerLock)
         {
             // One short O_APPEND write per line: lines of several processes never interleave.
-            File.AppendAllText(ledger, $"{context.JobId} {context.Attempt} {workerId}\n");
+            // One ledger file per worker process: appends from two processes to one file are not atomic.
+            File.AppendAllText($"{ledger}.{workerId}", $"{context.JobId} {context.Attempt} {workerId}\n");
         }
 
         return x;
