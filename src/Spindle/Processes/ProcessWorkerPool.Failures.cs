@@ -124,7 +124,6 @@ internal sealed partial class ProcessWorkerPool
             _crashesByFingerprint[fingerprint] = crashes;
         }
 
-        head.Crashes = crashes;
         if (crashes >= _options.PoisonAfterCrashes)
         {
             if (_poison.Count < MaxRememberedCrashes)

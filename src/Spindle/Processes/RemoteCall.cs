@@ -31,9 +31,6 @@ internal abstract class RemoteCall(PoolKind kind, int priority, CancellationToke
     /// <summary>Which run this is, from 1; crash retries and the reruns of a crashed chunk's items raise it.</summary>
     internal int Attempt { get; set; } = 1;
 
-    /// <summary>Workers this call was running on when they died, in a row.</summary>
-    internal int Crashes { get; set; }
-
     /// <summary>Runs alone on its worker (a suspect after a crash), so a crash is surely its own.</summary>
     internal bool Isolated { get; set; }
 

@@ -41,21 +41,8 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : IBufferWriter<by
         _frameStart = -1;
     }
 
-    /// <summary>Drops a frame begun but not ended (its payload failed to serialize).</summary>
-    internal void AbandonFrame()
-    {
-        if (_frameStart >= 0)
-        {
-            _length = _frameStart;
-            _frameStart = -1;
-        }
-    }
-
     /// <summary>Cuts the buffer back to <paramref name="length"/> bytes (a result that failed half-written).</summary>
     internal void Truncate(int length) => _length = length;
-
-    /// <summary>The payload length of the frame being written so far.</summary>
-    internal int CurrentPayloadLength => _length - _frameStart - WireFormat.HeaderBytes;
 
     internal void WriteByte(byte value)
     {
