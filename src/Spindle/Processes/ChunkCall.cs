@@ -22,10 +22,7 @@ internal sealed class ChunkCall<TResult>(
 
     internal override void WriteFrame(FrameBuffer buffer)
     {
-        buffer.BeginFrame(FrameType.Chunk);
-        buffer.WriteInt64(Id);
-        buffer.WriteInt32(Kind.Id);
-        buffer.WriteInt32(Attempt);
+        buffer.BeginCall(FrameType.Chunk, Id, Kind.Id, Attempt);
         arguments.Write(buffer);
         buffer.EndFrame();
     }

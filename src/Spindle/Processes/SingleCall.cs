@@ -22,10 +22,7 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonC
 
     internal override void WriteFrame(FrameBuffer buffer)
     {
-        buffer.BeginFrame(FrameType.Call);
-        buffer.WriteInt64(Id);
-        buffer.WriteInt32(Kind.Id);
-        buffer.WriteInt32(Attempt);
+        buffer.BeginCall(FrameType.Call, Id, Kind.Id, Attempt);
         buffer.WriteByte(progress is null ? (byte)0 : WireFormat.ReportsProgress);
         buffer.WriteBytes(arguments);
         buffer.EndFrame();

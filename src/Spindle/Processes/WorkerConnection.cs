@@ -224,10 +224,7 @@ internal sealed class WorkerConnection
         buffer.WriteInt32(kind.Id);
         buffer.WriteUtf8(kind.Name);
         buffer.EndFrame();
-        buffer.BeginFrame(FrameType.Call);
-        buffer.WriteInt64(0);
-        buffer.WriteInt32(kind.Id);
-        buffer.WriteInt32(1);
+        buffer.BeginCall(FrameType.Call, id: 0, kind.Id, attempt: 1);
         buffer.WriteByte(0);
         buffer.WriteBytes(arguments);
         buffer.EndFrame();

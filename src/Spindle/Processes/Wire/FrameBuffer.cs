@@ -34,6 +34,15 @@ internal sealed class FrameBuffer(int initialCapacity = 4096) : IBufferWriter<by
         Advance(WireFormat.HeaderBytes);
     }
 
+    /// <summary>Starts a <see cref="FrameType.Call"/> or <see cref="FrameType.Chunk"/> frame with the fields both begin with.</summary>
+    internal void BeginCall(FrameType type, long id, int kindId, int attempt)
+    {
+        BeginFrame(type);
+        WriteInt64(id);
+        WriteInt32(kindId);
+        WriteInt32(attempt);
+    }
+
     internal void EndFrame()
     {
         int payload = _length - _frameStart - WireFormat.HeaderBytes;
