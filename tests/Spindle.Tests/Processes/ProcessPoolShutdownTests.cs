@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Spindle.Processes;
 using Spindle.Tasks;
+using Spindle.Tests.Tasks.Commands;
 
 namespace Spindle.Tests.Processes;
 
@@ -19,7 +20,7 @@ public sealed class ProcessPoolShutdownTests
 
         await pool.DisposeAsync();
         Assert.All(calls, c => Assert.True(c.IsCompletedSuccessfully));
-        Assert.All(pids, pid => Assert.False(Workers.IsAlive(pid)));
+        Assert.All(pids, pid => Assert.False(ProcessProbe.IsRunning(pid)));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await pool.SubmitAsync(Workers.Tasks.Echo, 1L));
     }
 
@@ -63,7 +64,7 @@ public sealed class ProcessPoolShutdownTests
         Assert.StartsWith("workers ", line);
         int[] workers = [.. line["workers ".Length..].Split(' ').Select(int.Parse)];
         Assert.Equal(2, workers.Length);
-        Assert.All(workers, pid => Assert.True(Workers.IsAlive(pid)));
+        Assert.All(workers, pid => Assert.True(ProcessProbe.IsRunning(pid)));
 
         parent.Kill(); // SIGKILL: no chance to clean up
 
