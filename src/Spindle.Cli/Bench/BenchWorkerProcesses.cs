@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using Spindle.Processes;
 
 namespace Spindle.Cli.Bench;
 
@@ -256,26 +257,11 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     }
 
     /// <summary>
-    /// How to start this tool again, as the process pool relaunches itself: the running executable, plus the
-    /// tool's dll when that executable is the dotnet host. Run inside another program (a test host), the dll
-    /// of this assembly under the dotnet host.
+    /// How to start this tool again: as a process pool relaunches itself. Run inside another program (a test
+    /// host), the dll of this assembly under the dotnet host.
     /// </summary>
-    private static (string Program, List<string> Prefix) Self()
-    {
-        string cli = typeof(BenchWorkerProcesses).Assembly.Location;
-        string? self = Environment.ProcessPath;
-        if (self is not null && IsDotnetHost(self))
-        {
-            return (self, [cli]);
-        }
-
-        if (self is not null && Assembly.GetEntryAssembly() == typeof(BenchWorkerProcesses).Assembly)
-        {
-            return (self, []);
-        }
-
-        return (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet", [cli]);
-    }
-
-    private static bool IsDotnetHost(string path) => Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
+    private static (string Program, List<string> Prefix) Self() =>
+        Assembly.GetEntryAssembly() == typeof(BenchWorkerProcesses).Assembly
+            ? WorkerLauncher.ThisApplication()
+            : (WorkerLauncher.DotnetHost(), [typeof(BenchWorkerProcesses).Assembly.Location]);
 }

@@ -55,6 +55,13 @@ internal static class WorkerLauncher
             return program.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? (DotnetHost(), [Path.GetFullPath(program)]) : (program, []);
         }
 
+        return ThisApplication();
+    }
+
+    /// <summary>How to start this application again: its executable, plus its entry dll when the executable is
+    /// the <c>dotnet</c> host.</summary>
+    internal static (string Program, List<string> Arguments) ThisApplication()
+    {
         string self = Environment.ProcessPath ?? throw new InvalidOperationException("This process's executable is unknown, so it cannot be relaunched as a worker; set ProcessPoolOptions.WorkerProgram.");
         if (!IsDotnetHost(self))
         {
@@ -65,7 +72,8 @@ internal static class WorkerLauncher
         return (self, [Path.Combine(AppContext.BaseDirectory, entry + ".dll")]);
     }
 
-    private static string DotnetHost() =>
+    /// <summary>The <c>dotnet</c> host: this process's executable when it is the host, else the SDK's or PATH's.</summary>
+    internal static string DotnetHost() =>
         Environment.ProcessPath is { } self && IsDotnetHost(self) ? self : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
 
     private static bool IsDotnetHost(string path) => Path.GetFileNameWithoutExtension(path).Equals("dotnet", StringComparison.OrdinalIgnoreCase);
