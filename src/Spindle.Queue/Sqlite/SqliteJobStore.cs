@@ -16,13 +16,18 @@ internal sealed partial class SqliteJobStore : IJobStore
 {
     private readonly SqliteWriter _writer;
     private readonly SqliteReaders _readers;
+    private readonly TimeSpan _busyTimeout;
 
-    private SqliteJobStore(string path, SqliteWriter writer, SqliteReaders readers)
+    private SqliteJobStore(string path, SqliteWriter writer, SqliteReaders readers, TimeSpan busyTimeout)
     {
         Path = path;
         _writer = writer;
         _readers = readers;
+        _busyTimeout = busyTimeout;
     }
+
+    /// <summary>The writer, for tests that look at its connection.</summary>
+    internal SqliteWriter Writer => _writer;
 
     /// <summary>The database file's full path.</summary>
     internal string Path { get; }
@@ -55,7 +60,7 @@ internal sealed partial class SqliteJobStore : IJobStore
             throw;
         }
 
-        return new SqliteJobStore(path, writer, new SqliteReaders(connections));
+        return new SqliteJobStore(path, writer, new SqliteReaders(connections), settings.BusyTimeout);
     }
 
     public Task<IReadOnlyList<JobInserted>> JobsInsert(JobsInsertParams parameters, CancellationToken cancellationToken) =>

@@ -58,6 +58,10 @@ public sealed record QueueWorkerOptions
     /// <value>Default 1 minute; 10 milliseconds to 1 day.</value>
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the store's housekeeping runs: on SQLite a WAL checkpoint that copies the log into the database and truncates it, so the log stays small however long workers run.</summary>
+    /// <value>Default 30 seconds; 10 milliseconds to 1 hour.</value>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the worker reloads recurring-job schedules (<see cref="JobQueue.SetScheduleAsync"/>) and fires moments it has not caught.</summary>
     /// <value>Default 10 seconds; 10 milliseconds to 1 hour. A schedule set or removed elsewhere takes effect here within this time.</value>
     public TimeSpan ScheduleRefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
@@ -135,6 +139,7 @@ public sealed record QueueWorkerOptions
 
         Range(Retention, TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650), nameof(Retention), "1 second and 3,650 days");
         Range(PruneInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), nameof(PruneInterval), "10 milliseconds and 1 day");
+        Range(CheckpointInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(CheckpointInterval), "10 milliseconds and 1 hour");
         Range(ScheduleRefreshInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(ScheduleRefreshInterval), "10 milliseconds and 1 hour");
     }
 
