@@ -252,6 +252,33 @@ public sealed class SqliteJobStoreTests : IDisposable
         return timeout;
     }
 
+    [Theory]
+    [InlineData(false, "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=?)")]
+    [InlineData(true, "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=? AND rowid<?)")]
+    public async Task Listing_a_queue_in_a_state_seeks_its_index_instead_of_scanning_every_job(bool withCursor, string plan)
+    {
+        await (await OpenAsync()).DisposeAsync();
+        string sql = SqliteJobStore.ListStatement(new JobsListParams("default", JobState.Dead, null, withCursor ? 100 : null, 50, NewestFirst: true));
+
+        using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        connection.Open();
+        using SqliteCommand explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (string name in new[] { "@cursor", "@queue", "@state", "@kind", "@limit" })
+        {
+            explain.Parameters.AddWithValue(name, DBNull.Value);
+        }
+
+        using SqliteDataReader reader = explain.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        Assert.Equal([plan], steps);
+    }
+
     private Task<SqliteJobStore> OpenAsync() => OpenAsync(agingRate: null);
 
     private Task<SqliteJobStore> OpenAsync(double? agingRate) =>
