@@ -17,6 +17,19 @@ internal static class SqliteCommands
     internal static SqliteCommand Bind(this SqliteCommand command, string name, TimeSpan? value) =>
         command.Bind(name, value is { } span ? (long)span.TotalMilliseconds : null);
 
+    /// <summary>Binds what a job is (kind, queue, priority, arguments, attempts, timeout, backoff): the columns a job
+    /// and a schedule's job template share.</summary>
+    internal static SqliteCommand BindJob(this SqliteCommand command, Storage.JobInsert job) => command
+        .Bind("@kind", job.Kind)
+        .Bind("@queue", job.Queue)
+        .Bind("@priority", job.Priority)
+        .Bind("@args", job.Arguments)
+        .Bind("@max_attempts", job.MaxAttempts)
+        .Bind("@timeout_ms", job.Timeout)
+        .Bind("@backoff_initial_ms", job.Backoff.Initial)
+        .Bind("@backoff_max_ms", job.Backoff.Maximum)
+        .Bind("@backoff_jitter", job.Backoff.Jitter);
+
     internal static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
 
     internal static DateTimeOffset? TimeOrNull(SqliteDataReader reader, int ordinal) =>

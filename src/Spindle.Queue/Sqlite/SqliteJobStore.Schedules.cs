@@ -10,20 +10,11 @@ internal sealed partial class SqliteJobStore
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
             ScheduleDefinition schedule = parameters.Schedule;
-            JobInsert job = schedule.Template;
             SqliteCommand upsert = transaction.Command("schedules_set")
                 .Bind("@name", schedule.Name)
                 .Bind("@cron", schedule.Cron)
                 .Bind("@time_zone", schedule.TimeZone)
-                .Bind("@kind", job.Kind)
-                .Bind("@queue", job.Queue)
-                .Bind("@priority", job.Priority)
-                .Bind("@args", job.Arguments)
-                .Bind("@max_attempts", job.MaxAttempts)
-                .Bind("@timeout_ms", job.Timeout)
-                .Bind("@backoff_initial_ms", job.Backoff.Initial)
-                .Bind("@backoff_max_ms", job.Backoff.Maximum)
-                .Bind("@backoff_jitter", job.Backoff.Jitter)
+                .BindJob(schedule.Template)
                 .Bind("@next_run_at", parameters.NextRunAt)
                 .Bind("@now", parameters.Now);
             return SqliteScheduleRows.ReadAll(upsert)[0];
