@@ -276,8 +276,10 @@ internal sealed class QueueCommands(IAnsiConsole console, TextWriter json, TextW
         var queues = new Option<string>("--queues") { Description = "The queues served, comma separated.", DefaultValueFactory = _ => "default" };
         var concurrency = new Option<int>("--concurrency") { Description = "Jobs run at once per queue (1 to 10,000).", DefaultValueFactory = _ => 10 };
         var tasks = new Option<string[]>("--tasks") { Description = "Task module assemblies (.dll) whose kinds join the catalog.", AllowMultipleArgumentsPerToken = true };
+        var lease = new Option<string>("--lease") { Description = "How long a claimed job is held without a heartbeat before another worker may rescue it, such as 30s (default: 30s)." };
+        var rescueInterval = new Option<string>("--rescue-interval") { Description = "How often jobs whose lease ran out are looked for, such as 1s (default: half the lease)." };
         var store = StoreOption();
-        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, store };
+        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, lease, rescueInterval, store };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(store), async jobs =>
         {
             TaskCatalog catalog = CliTasks.Create().Catalog;
@@ -293,7 +295,12 @@ internal sealed class QueueCommands(IAnsiConsole console, TextWriter json, TextW
 
             string[] names = (result.GetValue(queues) ?? "default").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             int perQueue = result.GetValue(concurrency);
-            var options = new QueueWorkerOptions { Queues = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => perQueue, StringComparer.Ordinal) };
+            var options = new QueueWorkerOptions
+            {
+                Queues = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => perQueue, StringComparer.Ordinal),
+                Lease = result.GetValue(lease) is { } l ? QueueCliText.ParseDuration(l, "--lease") : new QueueWorkerOptions().Lease,
+                RescueInterval = result.GetValue(rescueInterval) is { } r ? QueueCliText.ParseDuration(r, "--rescue-interval") : null,
+            };
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

@@ -14,6 +14,7 @@ internal static class TourCommand
         new FuturesChapter(),
         new ProcessesChapter(),
         new SubprocessChapter(),
+        new QueueChapter(),
         new PipelineChapter(),
         new SchedulerChapter(),
         new StarvationChapter(),
