@@ -17,12 +17,13 @@ internal sealed class QueueChapter : TourChapter
     internal const string QueueName = "tour";
     internal const int LongJobMs = 600;
     internal const string FlakyName = "report";
-    internal static readonly int[] PrimeLimits = [400_000, 900_000, 300_000, 700_000, 600_000, 1_000_000, 200_000, 1_200_000];
+    internal static readonly int[] PrimeLimits = [1_200_000, 1_600_000, 1_000_000, 1_400_000, 1_300_000, 1_800_000, 1_100_000, 1_500_000];
     internal static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RescueInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(300);
     private static readonly TimeSpan WatchInterval = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(5);
 
     private readonly string? _storeFolder;
 
@@ -82,13 +83,13 @@ internal sealed class QueueChapter : TourChapter
         string lease = $"{Lease.TotalSeconds:F0}s";
         string rescue = $"{RescueInterval.TotalMilliseconds:F0}ms";
         Heading(console, "Two workers on one embedded store",
-            "celery -A tasks worker --concurrency=2   (twice, on one Redis broker)",
-            $"spindle worker --store sqlite:queue.db --queues {QueueName} --concurrency 2 --lease {lease} --rescue-interval {rescue}   (twice, on one SQLite file)");
+            "celery -A tasks worker --concurrency=1   (twice, on one Redis broker)",
+            $"spindle worker --store sqlite:queue.db --queues {QueueName} --concurrency 1 --lease {lease} --rescue-interval {rescue}   (twice, on one SQLite file)");
         Line(console, $"store: {store} (new, deleted at the end)");
         long started = Stopwatch.GetTimestamp();
         foreach (string label in (string[])["A", "B"])
         {
-            workers.Start(label, ["--store", store, "--queues", QueueName, "--concurrency", "2", "--lease", lease, "--rescue-interval", rescue]);
+            workers.Start(label, ["--store", store, "--queues", QueueName, "--concurrency", "1", "--lease", lease, "--rescue-interval", rescue]);
         }
 
         await workers.WaitReadyAsync(Patience, cancellationToken);
@@ -97,7 +98,7 @@ internal sealed class QueueChapter : TourChapter
             Line(console, $"worker {worker.Label}: process {worker.ProcessId}, worker id {worker.WorkerId}");
         }
 
-        Line(console, $"both serving {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms after they were started; each claims up to 2 jobs at a time");
+        Line(console, $"both serving {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F0} ms after they were started; each runs one job at a time and claims another when it is free");
     }
 
     /// <summary>Eight prime counts and one job that fails once, enqueued at once; each result printed as it lands in the store.</summary>
@@ -179,11 +180,14 @@ internal sealed class QueueChapter : TourChapter
 
     private static async Task StopAsync(IAnsiConsole console, TourWorkers workers, CancellationToken cancellationToken)
     {
-        Heading(console, "Stopping", "Ctrl+C on celery worker: warm shutdown", "Ctrl+C or SIGTERM on spindle worker: stop claiming, let running jobs finish within the grace period, hand back the rest");
+        Heading(console, "Stopping", "SIGTERM (or Ctrl+C) to celery worker: a warm shutdown",
+            "SIGTERM (or Ctrl+C) to spindle worker: it stops claiming, lets running jobs finish within the grace period, hands back the rest, and exits 0");
         foreach (TourWorkerProcess worker in workers.All.Where(w => !w.HasExited))
         {
-            int code = await worker.InterruptAsync(cancellationToken);
-            Line(console, $"worker {worker.Label} got SIGINT, {(worker.StoppedGracefully ? "said 'Worker stopped.'" : "said nothing")} and exited with code {code}");
+            int? code = await worker.TerminateAsync(StopPatience, cancellationToken);
+            Line(console, code is { } exit
+                ? $"worker {worker.Label} got SIGTERM, {(worker.StoppedGracefully ? "said 'Worker stopped.'" : "said nothing")} and exited with code {exit}"
+                : $"worker {worker.Label} got SIGTERM but had not exited after {StopPatience.TotalSeconds:F0} s, so it was killed");
         }
 
         Line(console, $"worker processes still running: {workers.All.Count(w => !w.HasExited)}");

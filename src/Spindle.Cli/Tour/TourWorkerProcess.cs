@@ -94,20 +94,32 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>SIGINT, as Ctrl+C would send: the worker stops claiming, finishes what it runs, and exits.</summary>
-    internal async Task<int> InterruptAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// SIGTERM, as a service manager sends: the worker stops claiming, finishes what it runs, and exits. Returns its
+    /// exit code, or null when it had not exited after <paramref name="patience"/> and was killed instead.
+    /// </summary>
+    internal async Task<int?> TerminateAsync(TimeSpan patience, CancellationToken cancellationToken)
     {
-        // .NET sends no signal but SIGKILL to another process; kill(1) sends SIGINT.
-        using (Process kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", ProcessId.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })
+        // .NET sends no signal but SIGKILL to another process; kill(1) sends SIGTERM. (SIGTERM rather than SIGINT:
+        // a shell starts background jobs with SIGINT ignored, and .NET keeps a signal ignored that it inherited so.)
+        using (Process kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", ProcessId.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false })
             ?? throw new InvalidOperationException("kill(1) did not start."))
         {
             await kill.WaitForExitAsync(cancellationToken);
         }
 
-        using var patience = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        patience.CancelAfter(ExitPatience);
-        await _process.WaitForExitAsync(patience.Token);
-        return _process.ExitCode;
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        waiting.CancelAfter(patience);
+        try
+        {
+            await _process.WaitForExitAsync(waiting.Token);
+            return _process.ExitCode;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            await KillAsync(cancellationToken);
+            return null;
+        }
     }
 
     /// <summary>Kills the worker (and anything it started) if it still runs, and waits until it is gone.</summary>

@@ -88,7 +88,7 @@ public sealed class QueueChapterTests : IDisposable
         Assert.Matches($@"› \+ *\d+ ms  claimed by worker {labelOf(killed)} \(process {WorkerPid(killed)}\), attempt 1\n", printed);
         Assert.Matches($@"› \+ *\d+ ms  worker {labelOf(killed)} killed with SIGKILL \(exit code 137\); the job is still Running in the store", printed);
         Assert.Matches($@"› \+ *\d+ ms  claimed by worker {labelOf(nap.AttemptedBy!)} \(process {WorkerPid(nap.AttemptedBy!)}\), attempt 2\n", printed);
-        Assert.Contains($"worker {labelOf(nap.AttemptedBy!)} got SIGINT, said 'Worker stopped.' and exited with code 0", printed, StringComparison.Ordinal);
+        Assert.Contains($"worker {labelOf(nap.AttemptedBy!)} got SIGTERM, said 'Worker stopped.' and exited with code 0", printed, StringComparison.Ordinal);
         Assert.Contains("worker processes still running: 0", printed, StringComparison.Ordinal);
 
         // No worker process outlived the chapter.
