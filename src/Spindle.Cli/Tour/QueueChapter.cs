@@ -105,17 +105,20 @@ internal sealed class QueueChapter : TourChapter
     private static async Task<long> BatchAsync(IAnsiConsole console, JobQueue queue, CliTasks tasks, TourWorkers workers, CancellationToken cancellationToken)
     {
         Heading(console, "Enqueue work and watch the results arrive",
-            "group(primes.s(n) for n in limits).apply_async(); report.apply_async()",
-            "await queue.EnqueueManyAsync(primes, limits, new EnqueueOptions { Queue = \"tour\" }); await queue.EnqueueAsync(flaky, \"report\", ...)");
+            "report.apply_async(priority=1); group(primes.s(n) for n in limits).apply_async()",
+            "await queue.EnqueueAsync(flaky, \"report\", new EnqueueOptions { Priority = 1, ... }); await queue.EnqueueManyAsync(primes, limits, ...)");
         DateTimeOffset t0 = TimeProvider.System.GetUtcNow();
-        IReadOnlyList<JobHandle<int>> primes = await queue.EnqueueManyAsync(tasks.Primes, PrimeLimits, new EnqueueOptions { Queue = QueueName }, cancellationToken);
+
+        // Priority 1: the flaky job and its retry go ahead of the batch instead of waiting for a free worker behind it.
         JobHandle<string> flaky = await queue.EnqueueAsync(tasks.Flaky, FlakyName, new EnqueueOptions
         {
             Queue = QueueName,
+            Priority = 1,
             MaxAttempts = 3,
             Backoff = new RetryBackoff { Initial = RetryDelay, Maximum = RetryDelay, Jitter = 0 },
         }, cancellationToken);
-        Line(console, $"enqueued jobs {primes[0].Id} to {primes[^1].Id} (tour.primes: count the primes below n) in one transaction, and job {flaky.Id} (tour.flaky: fails its first attempt)");
+        IReadOnlyList<JobHandle<int>> primes = await queue.EnqueueManyAsync(tasks.Primes, PrimeLimits, new EnqueueOptions { Queue = QueueName }, cancellationToken);
+        Line(console, $"enqueued job {flaky.Id} (tour.flaky: fails its first attempt, priority 1), then jobs {primes[0].Id} to {primes[^1].Id} (tour.primes: count the primes below n) in one transaction");
         long[] ids = [.. primes.Select(p => p.Id), flaky.Id];
         IReadOnlyList<JobInfo> finished = await JobWatch.UntilAsync(queue, QueueName, ids, j => j.IsFinished, (job, before) =>
         {
@@ -143,7 +146,7 @@ internal sealed class QueueChapter : TourChapter
         JobInfo job = await queue.GetAsync(id, cancellationToken) ?? throw new InvalidOperationException($"Job {id} vanished from the store.");
         Line(console, $"job {job.Id} read back from the store: {job.State} on attempt {job.Attempt} of {job.MaxAttempts}, on {workers.Describe(job.AttemptedBy)}: {Outcome(job)}");
         Line(console, $"attempt 1's failure is kept in JobInfo.Error (Kind {job.Error?.Kind}): {job.Error?.ErrorType}: {job.Error?.Message}");
-        Line(console, $"attempt {job.Attempt} was due {RetryDelay.TotalMilliseconds:F0} ms after that failure (Backoff.Initial) and started {Plain(job.AttemptedAt!.Value - job.RunAt)} after it was due");
+        Line(console, $"attempt {job.Attempt} was due {RetryDelay.TotalMilliseconds:F0} ms after that failure (Backoff.Initial, no jitter) and started {Plain(job.AttemptedAt!.Value - job.RunAt)} after it was due");
     }
 
     private static async Task RescueAsync(IAnsiConsole console, JobQueue queue, CliTasks tasks, TourWorkers workers, CancellationToken cancellationToken)
@@ -174,8 +177,8 @@ internal sealed class QueueChapter : TourChapter
         JobInfo done = (await JobWatch.UntilAsync(queue, QueueName, [handle.Id], j => j.IsFinished, null, Patience, WatchInterval, cancellationToken))[0];
         Line(console, $"{Ms(done.FinishedAt.GetValueOrDefault() - t0)}  {Outcome(done)} on {workers.Describe(done.AttemptedBy)}, attempt {done.Attempt}");
         Line(console, $"from the kill to the rescue: {(retaken.RunAt - killedAt).TotalSeconds:F1} s (lease {Lease.TotalSeconds:F0} s, renewed every {Lease.TotalSeconds / 3:F1} s, rescue pass every {RescueInterval.TotalMilliseconds:F0} ms)");
-        console.MarkupLine("  The job ran twice, as at-least-once promises: attempt 1's work died with its process. Attempt numbers fence the");
-        console.MarkupLine("  completions, so a worker that was only slow, not dead, could not overwrite attempt 2's result.");
+        console.MarkupLine("  The job ran twice, as at-least-once promises: attempt 1's work died with its process.");
+        console.MarkupLine("  Attempt numbers fence completions: a worker that was only slow, not dead, could not overwrite attempt 2's result.");
     }
 
     private static async Task StopAsync(IAnsiConsole console, TourWorkers workers, CancellationToken cancellationToken)

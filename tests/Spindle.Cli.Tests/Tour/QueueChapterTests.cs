@@ -115,17 +115,22 @@ public sealed class QueueChapterTests : IDisposable
     }
 
     [Fact]
-    public async Task Cancelled_midway_it_kills_every_worker_process()
+    public async Task Cancelled_midway_the_tour_exits_130_and_leaves_neither_worker_process_nor_store()
     {
         using var cancel = new CancellationTokenSource();
         var output = new TriggerWriter("enqueued: tour.nap", cancel);
-        Task run = new QueueChapter(_folder).RunAsync(SpindleRun.CreateConsole(output), cancel.Token);
+        int exitCode = await SpindleCommand.RunAsync(["tour", "queue"], SpindleRun.CreateConsole(output), new StringWriter(), cancel.Token).WaitAsync(SpindleRun.Patience);
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(SpindleRun.Patience));
-        Assert.True(cancel.IsCancellationRequested, output.ToString());
-        MatchCollection started = Regex.Matches(output.ToString(), @"› worker [AB]: process (?<pid>\d+),");
-        Assert.Equal(2, started.Count);
-        Assert.Empty(ProcessesMentioning(_folder));
+        string printed = output.ToString();
+        Assert.True(cancel.IsCancellationRequested, printed);
+        Assert.Equal(130, exitCode);
+        Assert.Matches(@"Tour interrupted after \d+\.\d s\.", printed);
+        Assert.Equal(2, Regex.Matches(printed, @"› worker [AB]: process \d+,").Count);
+        Match store = Regex.Match(printed, @"› store: sqlite:(?<path>\S+/queue\.db) ");
+        Assert.True(store.Success, printed);
+        string folder = Path.GetDirectoryName(store.Groups["path"].Value)!;
+        Assert.False(Directory.Exists(folder), $"the chapter left its store folder {folder}");
+        Assert.Empty(ProcessesMentioning(folder));
     }
 
     private static string Number(string json) => int.Parse(json, CultureInfo.InvariantCulture).ToString("N0", CultureInfo.InvariantCulture);
