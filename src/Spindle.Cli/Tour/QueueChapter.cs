@@ -60,7 +60,7 @@ internal sealed class QueueChapter : TourChapter
     private static async Task RunInAsync(IAnsiConsole console, string store, CancellationToken cancellationToken)
     {
         CliTasks tasks = CliTasks.Create();
-        await using JobQueue queue = await JobQueue.OpenAsync(store, new JobQueueOptions { PollInterval = WatchInterval }, cancellationToken);
+        await using JobQueue queue = await JobQueue.OpenAsync(store, cancellationToken: cancellationToken);
         var workers = new TourWorkers();
         try
         {
@@ -176,7 +176,7 @@ internal sealed class QueueChapter : TourChapter
         Line(console, $"{Ms(retaken.AttemptedAt.GetValueOrDefault() - t0)}  claimed by {workers.Describe(retaken.AttemptedBy)}, attempt {retaken.Attempt}");
         JobInfo done = (await JobWatch.UntilAsync(queue, QueueName, [handle.Id], j => j.IsFinished, null, Patience, WatchInterval, cancellationToken))[0];
         Line(console, $"{Ms(done.FinishedAt.GetValueOrDefault() - t0)}  {Outcome(done)} on {workers.Describe(done.AttemptedBy)}, attempt {done.Attempt}");
-        Line(console, $"from the kill to the rescue: {(retaken.RunAt - killedAt).TotalSeconds:F1} s (lease {Lease.TotalSeconds:F0} s, renewed every {Lease.TotalSeconds / 3:F1} s, rescue pass every {RescueInterval.TotalMilliseconds:F0} ms)");
+        Line(console, string.Create(CultureInfo.InvariantCulture, $"from the kill to the rescue: {(retaken.RunAt - killedAt).TotalSeconds:F1} s (lease {Lease.TotalSeconds:F0} s, renewed every {Lease.TotalSeconds / 3:F1} s, rescue pass every {RescueInterval.TotalMilliseconds:F0} ms)"));
         console.MarkupLine("  The job ran twice, as at-least-once promises: attempt 1's work died with its process.");
         console.MarkupLine("  Attempt numbers fence completions: a worker that was only slow, not dead, could not overwrite attempt 2's result.");
     }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 
@@ -83,7 +84,7 @@ internal static class TourCommand
             }
             catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
             {
-                console.MarkupLine($"[yellow]Tour interrupted after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]");
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Tour interrupted after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]"));
                 return signalExit == 0 ? 130 : signalExit;
             }
 
