@@ -73,6 +73,20 @@ public abstract class JobQueue : IAsyncDisposable
     /// <summary>How many jobs each queue holds in each state.</summary>
     public abstract Task<IReadOnlyList<QueueStats>> StatsAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Adds a recurring job, or replaces the schedule of the same name. Workers enqueue one job for each cron moment
+    /// (exactly one, however many workers run); a moment missed while no worker ran is enqueued once, late.
+    /// Setting a schedule again with the same cron and zone keeps its next moment.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name, cron expression, kind, arguments or an option is invalid; the message says which.</exception>
+    public abstract Task<JobScheduleInfo> SetScheduleAsync(JobSchedule schedule, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a schedule; <see langword="false"/> when none has the name. Jobs it already enqueued stay.</summary>
+    public abstract Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default);
+
+    /// <summary>Every schedule, by name.</summary>
+    public abstract Task<IReadOnlyList<JobScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Closes the store's connections. Jobs are unaffected: they live in the store.</summary>
     public abstract ValueTask DisposeAsync();
 }

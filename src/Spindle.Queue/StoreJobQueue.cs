@@ -134,6 +134,27 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
         return store.QueueStats(new QueueStatsParams(), cancellationToken);
     }
 
+    public override Task<JobScheduleInfo> SetScheduleAsync(JobSchedule schedule, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        DateTimeOffset now = Now;
+        ScheduleDefinition definition = ScheduleDefinitions.Build(schedule, queueOptions, now);
+        DateTimeOffset? next = ScheduleDefinitions.Moments(definition.Name, definition.Cron, schedule.TimeZone).NextAfter(now);
+        return store.SchedulesSet(new SchedulesSetParams(definition, next, now), cancellationToken);
+    }
+
+    public override Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return store.SchedulesRemove(new SchedulesRemoveParams(ScheduleDefinitions.ValidName(name)), cancellationToken);
+    }
+
+    public override Task<IReadOnlyList<JobScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        return store.SchedulesList(new SchedulesListParams(), cancellationToken);
+    }
+
     public override async ValueTask DisposeAsync()
     {
         if (_disposed)

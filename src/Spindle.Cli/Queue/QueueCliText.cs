@@ -36,6 +36,32 @@ internal static class QueueCliText
         throw new QueueCliException(ExitCodes.Refused, $"{option} '{text}' is not a duration: use 30s, 500ms, 5m, 2h, 1d or hh:mm:ss.");
     }
 
+    /// <summary>
+    /// <c>emails:20,reports:2,default</c>: queue names, comma separated, each with its concurrency after a colon or
+    /// <paramref name="defaultConcurrency"/> without one. A queue named twice is refused.
+    /// </summary>
+    internal static Dictionary<string, int> ParseQueues(string text, int defaultConcurrency)
+    {
+        var queues = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int colon = part.IndexOf(':', StringComparison.Ordinal);
+            string name = colon < 0 ? part : part[..colon].Trim();
+            int concurrency = defaultConcurrency;
+            if (colon >= 0 && !int.TryParse(part.AsSpan(colon + 1).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out concurrency))
+            {
+                throw new QueueCliException(ExitCodes.Refused, $"--queues '{part}': the concurrency after ':' must be a whole number, such as emails:20.");
+            }
+
+            if (!queues.TryAdd(name, concurrency))
+            {
+                throw new QueueCliException(ExitCodes.Refused, $"--queues names '{name}' twice; give each queue once, with its concurrency.");
+            }
+        }
+
+        return queues.Count > 0 ? queues : throw new QueueCliException(ExitCodes.Refused, "--queues names no queue; give one or more, such as default or emails:20,reports:2.");
+    }
+
     internal static DateTimeOffset ParseMoment(string text, string option) =>
         DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out DateTimeOffset moment)
             ? moment
@@ -84,6 +110,24 @@ internal static class QueueCliText
         ["attemptedBy"] = job.AttemptedBy,
         ["cancelRequestedAt"] = job.CancelRequestedAt,
         ["finishedAt"] = job.FinishedAt,
+    }.ToJsonString();
+
+    internal static string ToJson(JobScheduleInfo schedule) => new JsonObject
+    {
+        ["name"] = schedule.Name,
+        ["cron"] = schedule.Cron,
+        ["timeZone"] = schedule.TimeZone,
+        ["kind"] = schedule.Kind,
+        ["arguments"] = ParseOrString(schedule.Arguments),
+        ["queue"] = schedule.Queue,
+        ["priority"] = schedule.Priority,
+        ["maxAttempts"] = schedule.MaxAttempts,
+        ["timeout"] = schedule.Timeout?.ToString("c", CultureInfo.InvariantCulture),
+        ["nextRunAt"] = schedule.NextRunAt,
+        ["lastRunAt"] = schedule.LastRunAt,
+        ["lastJobId"] = schedule.LastJobId,
+        ["createdAt"] = schedule.CreatedAt,
+        ["updatedAt"] = schedule.UpdatedAt,
     }.ToJsonString();
 
     internal static string ToJson(QueueStats stats)

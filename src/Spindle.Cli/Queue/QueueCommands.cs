@@ -12,14 +12,14 @@ namespace Spindle.Cli.Queue;
 
 /// <summary>
 /// The queue commands: <c>enqueue</c>, <c>jobs</c>, <c>job</c>, <c>retry</c>, <c>cancel</c>, <c>stats</c> and
-/// <c>worker</c>. Each takes <c>--store</c>; each ends with one of <see cref="ExitCodes"/>, errors on stderr.
+/// <c>worker</c>, and <c>schedule</c> (QueueCommands.Schedules.cs). Each takes <c>--store</c>; each ends with one of <see cref="ExitCodes"/>, errors on stderr.
 /// </summary>
-internal sealed class QueueCommands(IAnsiConsole console, TextWriter json, TextWriter errors)
+internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter json, TextWriter errors)
 {
     internal const string StoreVariable = "SPINDLE_STORE";
 
     internal IEnumerable<Command> Create() =>
-        [CreateEnqueue(), CreateJobs(), CreateJob(), CreateRetry(), CreateCancel(), CreateStats(), CreateWorker()];
+        [CreateEnqueue(), CreateJobs(), CreateJob(), CreateRetry(), CreateCancel(), CreateStats(), CreateWorker(), CreateSchedule()];
 
     private static Option<string> StoreOption() => new("--store")
     {
@@ -273,8 +273,8 @@ internal sealed class QueueCommands(IAnsiConsole console, TextWriter json, TextW
 
     private Command CreateWorker()
     {
-        var queues = new Option<string>("--queues") { Description = "The queues served, comma separated.", DefaultValueFactory = _ => "default" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Jobs run at once per queue (1 to 10,000).", DefaultValueFactory = _ => 10 };
+        var queues = new Option<string>("--queues") { Description = "The queues served, comma separated, each optionally with its own concurrency: emails:20,reports:2.", DefaultValueFactory = _ => "default" };
+        var concurrency = new Option<int>("--concurrency") { Description = "Jobs run at once per queue, for queues given without their own (1 to 10,000).", DefaultValueFactory = _ => 10 };
         var tasks = new Option<string[]>("--tasks") { Description = "Task module assemblies (.dll) whose kinds join the catalog.", AllowMultipleArgumentsPerToken = true };
         var lease = new Option<string>("--lease") { Description = "How long a claimed job is held without a heartbeat before another worker may rescue it, such as 30s (default: 30s)." };
         var rescueInterval = new Option<string>("--rescue-interval") { Description = "How often jobs whose lease ran out are looked for, such as 1s (default: half the lease)." };
@@ -293,11 +293,11 @@ internal sealed class QueueCommands(IAnsiConsole console, TextWriter json, TextW
                 catalog.AddModules(Path.GetFullPath(module));
             }
 
-            string[] names = (result.GetValue(queues) ?? "default").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            int perQueue = result.GetValue(concurrency);
+            Dictionary<string, int> served = QueueCliText.ParseQueues(result.GetValue(queues) ?? "default", result.GetValue(concurrency));
+            string[] names = [.. served.Keys];
             var options = new QueueWorkerOptions
             {
-                Queues = names.Distinct(StringComparer.Ordinal).ToDictionary(n => n, _ => perQueue, StringComparer.Ordinal),
+                Queues = served,
                 Lease = result.GetValue(lease) is { } l ? QueueCliText.ParseDuration(l, "--lease") : new QueueWorkerOptions().Lease,
                 RescueInterval = result.GetValue(rescueInterval) is { } r ? QueueCliText.ParseDuration(r, "--rescue-interval") : null,
             };
@@ -305,7 +305,7 @@ internal sealed class QueueCommands(IAnsiConsole console, TextWriter json, TextW
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             await using QueueWorker worker = QueueWorker.Create(jobs, catalog, options);
-            console.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", names.Select(n => $"{n} x{perQueue}"))}; Ctrl+C stops it.");
+            console.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", served.Select(q => $"{q.Key} x{q.Value}"))}; Ctrl+C stops it.");
             Task run = worker.RunAsync(stopping.Token);
             if (console.Profile.Capabilities.Interactive)
             {

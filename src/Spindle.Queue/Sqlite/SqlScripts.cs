@@ -14,10 +14,10 @@ internal static class SqlScripts
         .ToFrozenDictionary(e => e.Name, e => e.Sql, StringComparer.Ordinal);
 
     /// <summary>The numbered migrations, in order: <c>001_create_jobs.sql</c> is version 1.</summary>
-    internal static IReadOnlyList<Migration> Migrations { get; } = Load(MigrationPrefix)
+    internal static IReadOnlyList<Migration> Migrations { get; } = Numbered(Load(MigrationPrefix)
         .Select(e => new Migration(VersionOf(e.Name), e.Name, e.Sql))
         .OrderBy(m => m.Version)
-        .ToArray();
+        .ToArray());
 
     /// <summary>The statement in <c>Sql/{name}.sql</c>.</summary>
     internal static string Get(string name) =>
@@ -37,6 +37,20 @@ internal static class SqlScripts
             using var reader = new StreamReader(stream);
             yield return (resource[prefix.Length..^".sql".Length], reader.ReadToEnd());
         }
+    }
+
+    /// <summary>Two files with one number would each be applied or skipped by luck: refused when the store loads.</summary>
+    internal static Migration[] Numbered(Migration[] migrations)
+    {
+        for (int i = 1; i < migrations.Length; i++)
+        {
+            if (migrations[i].Version == migrations[i - 1].Version)
+            {
+                throw new InvalidOperationException($"Migrations '{migrations[i - 1].Name}.sql' and '{migrations[i].Name}.sql' have the same number; each migration needs its own.");
+            }
+        }
+
+        return migrations;
     }
 
     private static int VersionOf(string name)

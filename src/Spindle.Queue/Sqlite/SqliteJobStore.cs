@@ -64,23 +64,7 @@ internal sealed partial class SqliteJobStore : IJobStore
             var inserted = new JobInserted[parameters.Jobs.Count];
             for (int i = 0; i < inserted.Length; i++)
             {
-                JobInsert job = parameters.Jobs[i];
-                SqliteCommand insert = transaction.Command("jobs_insert")
-                    .Bind("@kind", job.Kind)
-                    .Bind("@queue", job.Queue)
-                    .Bind("@priority", job.Priority)
-                    .Bind("@args", job.Arguments)
-                    .Bind("@max_attempts", job.MaxAttempts)
-                    .Bind("@timeout_ms", job.Timeout)
-                    .Bind("@backoff_initial_ms", job.Backoff.Initial)
-                    .Bind("@backoff_max_ms", job.Backoff.Maximum)
-                    .Bind("@backoff_jitter", job.Backoff.Jitter)
-                    .Bind("@unique_key", job.UniqueKey)
-                    .Bind("@now", parameters.Now)
-                    .Bind("@run_at", job.RunAt)
-                    .Bind("@expires_at", job.ExpiresAt);
-                inserted[i] = IdAndState(insert, created: true)
-                    ?? IdAndState(transaction.Command("jobs_get_by_unique_key").Bind("@unique_key", job.UniqueKey), created: false)
+                inserted[i] = InsertJob(transaction, parameters.Jobs[i], parameters.Now)
                     ?? throw new InvalidOperationException($"Job {i} of the batch was neither inserted nor found by its unique key.");
             }
 
@@ -138,6 +122,27 @@ internal sealed partial class SqliteJobStore : IJobStore
     {
         _readers.Dispose();
         await _writer.DisposeAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Inserts one job, or finds the job that holds its unique key.</summary>
+    private static JobInserted? InsertJob(SqliteWriter.Transaction transaction, JobInsert job, DateTimeOffset now)
+    {
+        SqliteCommand insert = transaction.Command("jobs_insert")
+            .Bind("@kind", job.Kind)
+            .Bind("@queue", job.Queue)
+            .Bind("@priority", job.Priority)
+            .Bind("@args", job.Arguments)
+            .Bind("@max_attempts", job.MaxAttempts)
+            .Bind("@timeout_ms", job.Timeout)
+            .Bind("@backoff_initial_ms", job.Backoff.Initial)
+            .Bind("@backoff_max_ms", job.Backoff.Maximum)
+            .Bind("@backoff_jitter", job.Backoff.Jitter)
+            .Bind("@unique_key", job.UniqueKey)
+            .Bind("@now", now)
+            .Bind("@run_at", job.RunAt)
+            .Bind("@expires_at", job.ExpiresAt);
+        return IdAndState(insert, created: true)
+            ?? IdAndState(transaction.Command("jobs_get_by_unique_key").Bind("@unique_key", job.UniqueKey), created: false);
     }
 
     private static JobInserted? IdAndState(SqliteCommand command, bool created)

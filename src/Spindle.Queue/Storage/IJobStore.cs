@@ -51,4 +51,19 @@ internal interface IJobStore : IAsyncDisposable
 
     /// <summary>Job counts per queue and state.</summary>
     Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Adds or replaces a schedule by name; keeps its next moment when its cron and zone are unchanged.</summary>
+    Task<JobScheduleInfo> SchedulesSet(SchedulesSetParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Deletes a schedule; <see langword="false"/> when no schedule has the name. Jobs it enqueued stay.</summary>
+    Task<bool> SchedulesRemove(SchedulesRemoveParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>Every schedule, by name.</summary>
+    Task<IReadOnlyList<JobScheduleInfo>> SchedulesList(SchedulesListParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Fires due schedules in one transaction, each only if its next moment is still the one the caller read
+    /// (compare-and-set), so however many workers fire at once, each moment enqueues one job. Returns the firings that won.
+    /// </summary>
+    Task<IReadOnlyList<ScheduleFired>> SchedulesFire(SchedulesFireParams parameters, CancellationToken cancellationToken);
 }

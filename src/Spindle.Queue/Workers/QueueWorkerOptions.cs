@@ -41,7 +41,7 @@ public sealed record QueueWorkerOptions
     /// <value>Default 30 seconds; 0 to 1 hour.</value>
     public TimeSpan ShutdownGrace { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Whether this worker runs maintenance: rescuing jobs whose lease ran out and pruning finished jobs.</summary>
+    /// <summary>Whether this worker runs maintenance: rescuing jobs whose lease ran out, pruning finished jobs and firing recurring-job schedules.</summary>
     /// <value>Default <see langword="true"/> (on SQLite every worker may run it: each pass is one short transaction).</value>
     public bool RunMaintenance { get; init; } = true;
 
@@ -56,6 +56,10 @@ public sealed record QueueWorkerOptions
     /// <summary>How often finished jobs past <see cref="Retention"/> are pruned.</summary>
     /// <value>Default 1 minute; 10 milliseconds to 1 day.</value>
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How often the worker reloads recurring-job schedules (<see cref="JobQueue.SetScheduleAsync"/>) and fires moments it has not caught.</summary>
+    /// <value>Default 10 seconds; 10 milliseconds to 1 hour. A schedule set or removed elsewhere takes effect here within this time.</value>
+    public TimeSpan ScheduleRefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>The clock for leases, timeouts, backoff and polling.</summary>
     /// <value>Default <see langword="null"/>: the <see cref="JobQueueOptions.TimeProvider"/> of the queue.</value>
@@ -119,6 +123,7 @@ public sealed record QueueWorkerOptions
 
         Range(Retention, TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650), nameof(Retention), "1 second and 3,650 days");
         Range(PruneInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), nameof(PruneInterval), "10 milliseconds and 1 day");
+        Range(ScheduleRefreshInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(ScheduleRefreshInterval), "10 milliseconds and 1 hour");
     }
 
     private static void Range(TimeSpan value, TimeSpan min, TimeSpan max, string name, string range)

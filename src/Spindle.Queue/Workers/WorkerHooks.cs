@@ -26,4 +26,7 @@ internal sealed class WorkerHooks
 
     /// <summary>A maintenance pass pruned this many jobs.</summary>
     internal Action<int>? Pruned { get; init; }
+
+    /// <summary>A pass fired schedules (only the firings this worker won).</summary>
+    internal Action<IReadOnlyList<ScheduleFired>>? SchedulesFired { get; init; }
 }

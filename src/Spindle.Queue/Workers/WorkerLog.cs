@@ -40,4 +40,10 @@ internal static partial class WorkerLog
 
     [LoggerMessage(12, LogLevel.Warning, "A queue worker gave up writing {Count} outcomes at shutdown; those jobs will be rescued when their leases run out.")]
     internal static partial void OutcomesDropped(ILogger logger, int count);
+
+    [LoggerMessage(13, LogLevel.Information, "Schedule {Name} fired for {Occurrence:O}: job {JobId}.")]
+    internal static partial void ScheduleFired(ILogger logger, string name, DateTimeOffset occurrence, long jobId);
+
+    [LoggerMessage(14, LogLevel.Warning, "Schedule {Name} is in time zone '{Zone}', which this machine does not know; this worker leaves it to others.")]
+    internal static partial void ScheduleZoneUnknown(ILogger logger, string name, string zone);
 }

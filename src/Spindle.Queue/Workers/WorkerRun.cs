@@ -45,9 +45,13 @@ internal sealed class WorkerRun
         var renewer = new LeaseRenewer(store, _held, options, time, logger);
         _renewer = Task.Run(() => renewer.RunAsync(_stopLoops.Token));
         StoreMaintainer? maintainer = options.RunMaintenance ? new StoreMaintainer(store, options, time, logger) : null;
-        _maintainer = maintainer is null ? Task.CompletedTask : Task.Run(() => maintainer.RunAsync(_stopLoops.Token));
+        var fetcher = new JobFetcher(store, lanes, _held, slotFreed, options, workerId, time, logger);
+        var firer = new ScheduleFirer(store, options, time, logger, fetcher.Nudge);
+        _maintainer = maintainer is null ? Task.CompletedTask : Task.WhenAll(
+            Task.Run(() => maintainer.RunAsync(_stopLoops.Token)),
+            Task.Run(() => firer.RunAsync(_stopLoops.Token)));
         _runners = Task.WhenAll(lanes.SelectMany(lane => Enumerable.Range(0, lane.Concurrency).Select(_ => Task.Run(() => RunLaneAsync(lane, runner, slotFreed)))));
-        _fetcher = Task.Run(() => new JobFetcher(store, lanes, _held, slotFreed, options, workerId, time, logger).RunAsync(_stopFetching.Token));
+        _fetcher = Task.Run(() => fetcher.RunAsync(_stopFetching.Token));
     }
 
     internal static WorkerRun Start(IJobStore store, TaskCatalog catalog, QueueWorkerOptions options, string workerId, TimeProvider time, ILogger logger) =>

@@ -15,15 +15,16 @@ public sealed class SqliteJobStoreTests : IDisposable
     public void Dispose() => _database.Dispose();
 
     [Fact]
-    public async Task Opening_creates_the_file_and_its_directory_in_wal_mode_with_the_schema_at_version_1()
+    public async Task Opening_creates_the_file_and_its_directory_in_wal_mode_with_the_schema_at_the_latest_version()
     {
         await using SqliteJobStore store = await OpenAsync();
 
         Assert.True(File.Exists(_database.Path));
         Assert.Equal(_database.Path, store.Path);
         Assert.Equal("wal", Scalar("PRAGMA journal_mode;"));
-        Assert.Equal(1L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(2L, Scalar("SELECT max(version) FROM schema_version;"));
         Assert.Equal("001_create_jobs", Scalar("SELECT name FROM schema_version WHERE version = 1;"));
+        Assert.Equal("002_create_schedules", Scalar("SELECT name FROM schema_version WHERE version = 2;"));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), Scalar("SELECT applied_at FROM schema_version WHERE version = 1;"));
     }
 
@@ -35,7 +36,7 @@ public sealed class SqliteJobStoreTests : IDisposable
             await using SqliteJobStore store = await OpenAsync();
         }
 
-        Assert.Equal(1L, Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal(2L, Scalar("SELECT count(*) FROM schema_version;"));
         Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
     }
 
@@ -45,7 +46,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         SqliteJobStore[] stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(OpenAsync)));
         try
         {
-            Assert.Equal(1L, Scalar("SELECT count(*) FROM schema_version;"));
+            Assert.Equal(2L, Scalar("SELECT count(*) FROM schema_version;"));
             Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
         }
         finally
@@ -65,7 +66,26 @@ public sealed class SqliteJobStoreTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
 
-        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (1); upgrade Spindle.Queue to use it.", error.Message);
+        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (2); upgrade Spindle.Queue to use it.", error.Message);
+    }
+
+    [Fact]
+    public async Task A_database_at_version_1_is_brought_to_the_latest_and_keeps_its_jobs()
+    {
+        await using (SqliteJobStore store = await OpenAsync())
+        {
+            await store.JobsInsert(new JobsInsertParams([new JobInsert("k.x", "default", "{}", 0, _time.GetUtcNow(), null, 1, null, RetryBackoff.Default, null)], _time.GetUtcNow()), CancellationToken.None);
+        }
+
+        // Play a database written by the build before schedules existed.
+        Execute("DROP TABLE schedules; DELETE FROM schema_version WHERE version = 2;");
+        await using (SqliteJobStore store = await OpenAsync())
+        {
+            Assert.Empty(await store.SchedulesList(new SchedulesListParams(), CancellationToken.None));
+        }
+
+        Assert.Equal(2L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(1L, Scalar("SELECT count(*) FROM jobs;"));
     }
 
     [Fact]
@@ -80,9 +100,13 @@ public sealed class SqliteJobStoreTests : IDisposable
     [Fact]
     public async Task Migrations_are_numbered_embedded_sql_files_in_order()
     {
-        Assert.Equal([1], SqlScripts.Migrations.Select(m => m.Version));
+        Assert.Equal([1, 2], SqlScripts.Migrations.Select(m => m.Version));
         Assert.Contains("CREATE TABLE jobs", SqlScripts.Migrations[0].Sql, StringComparison.Ordinal);
+        Assert.Contains("CREATE TABLE schedules", SqlScripts.Migrations[1].Sql, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => SqlScripts.Get("no_such_script"));
+        InvalidOperationException twice = Assert.Throws<InvalidOperationException>(() =>
+            SqlScripts.Numbered([new(1, "001_a", ""), new(2, "002_b", ""), new(2, "002_c", "")]));
+        Assert.Equal("Migrations '002_b.sql' and '002_c.sql' have the same number; each migration needs its own.", twice.Message);
         await Task.CompletedTask;
     }
 

@@ -1,0 +1,122 @@
+using Microsoft.Extensions.Logging;
+using Spindle.Queue.Storage;
+using Spindle.Scheduling;
+
+namespace Spindle.Queue;
+
+/// <summary>
+/// A worker's part in recurring jobs, on the core <see cref="Scheduler"/>: one cron entry per stored schedule wakes
+/// it at each moment, and a refresh entry every <see cref="QueueWorkerOptions.ScheduleRefreshInterval"/> reloads
+/// the schedules (others may have set or removed some) and fires anything due that no entry caught: moments missed
+/// while no worker ran fire once, late. Every wake-up ends in the store's compare-and-set
+/// (<see cref="IJobStore.SchedulesFire"/>), so the timing here decides how soon a moment fires, never whether it
+/// fires twice: however many workers wake for one moment, one job is enqueued. After this worker enqueues jobs it
+/// calls <c>enqueued</c>, which wakes its own idle fetcher.
+/// </summary>
+internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options, TimeProvider time, ILogger logger, Action enqueued)
+{
+    // Touched only by passes, which the scheduler runs one at a time (MaxConcurrency 1).
+    private readonly Dictionary<string, (string Cron, string Zone, ScheduledEntry Entry)> _entries = new(StringComparer.Ordinal);
+
+    internal async Task RunAsync(CancellationToken stop)
+    {
+        Scheduler scheduler = Scheduler.Create(new SchedulerOptions { TimeProvider = time, MaxConcurrency = 1 });
+        await using (scheduler.ConfigureAwait(false))
+        {
+            scheduler.Add(Schedule.At(time.GetUtcNow()), _ => PassAsync(scheduler), new EntryOptions { Name = "schedules.start" });
+            scheduler.Every(options.ScheduleRefreshInterval, _ => PassAsync(scheduler), IntervalMode.FixedDelay,
+                new EntryOptions { Name = "schedules.refresh", MissedRuns = MissedRunPolicy.Skip });
+            try
+            {
+                await Task.Delay(Timeout.InfiniteTimeSpan, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+            }
+        }
+    }
+
+    /// <summary>Reloads the schedules, keeps one cron entry per schedule, and fires what is due.</summary>
+    internal async ValueTask PassAsync(Scheduler scheduler)
+    {
+        try
+        {
+            IReadOnlyList<JobScheduleInfo> schedules = await store.SchedulesList(new SchedulesListParams(), CancellationToken.None).ConfigureAwait(false);
+            Dictionary<string, Schedule> moments = Track(scheduler, schedules);
+            await FireDueAsync(schedules, moments).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            WorkerLog.MaintenanceFailed(logger, "schedules", e);
+        }
+    }
+
+    private Dictionary<string, Schedule> Track(Scheduler scheduler, IReadOnlyList<JobScheduleInfo> schedules)
+    {
+        var moments = new Dictionary<string, Schedule>(StringComparer.Ordinal);
+        foreach (JobScheduleInfo schedule in schedules)
+        {
+            Schedule? cron = ScheduleDefinitions.StoredMoments(schedule);
+            if (cron is null)
+            {
+                WorkerLog.ScheduleZoneUnknown(logger, schedule.Name, schedule.TimeZone);
+                continue;
+            }
+
+            moments[schedule.Name] = cron;
+            if (_entries.TryGetValue(schedule.Name, out var tracked) && tracked.Cron == schedule.Cron && tracked.Zone == schedule.TimeZone)
+            {
+                continue;
+            }
+
+            tracked.Entry?.Dispose();
+            ScheduledEntry entry = scheduler.Add(cron, _ => PassAsync(scheduler), new EntryOptions { Name = "schedule:" + schedule.Name, MissedRuns = MissedRunPolicy.RunOnce });
+            _entries[schedule.Name] = (schedule.Cron, schedule.TimeZone, entry);
+        }
+
+        foreach (string gone in _entries.Keys.Where(name => !moments.ContainsKey(name)).ToList())
+        {
+            _entries[gone].Entry.Dispose();
+            _entries.Remove(gone);
+        }
+
+        return moments;
+    }
+
+    private async Task FireDueAsync(IReadOnlyList<JobScheduleInfo> schedules, Dictionary<string, Schedule> moments)
+    {
+        DateTimeOffset now = time.GetUtcNow();
+        var firings = new List<ScheduleFiring>();
+        foreach (JobScheduleInfo schedule in schedules)
+        {
+            if (schedule.NextRunAt is not { } due || due > now || !moments.TryGetValue(schedule.Name, out Schedule? cron))
+            {
+                continue;
+            }
+
+            // Moments missed while no worker ran fire once, for the latest of them.
+            DateTimeOffset occurrence = cron.LatestBetween(due, now);
+            var job = new JobInsert(schedule.Kind, schedule.Queue, schedule.Arguments, schedule.Priority, now, ExpiresAt: null,
+                schedule.MaxAttempts, schedule.Timeout, schedule.Backoff, ScheduleDefinitions.JobKey(schedule.Name, occurrence));
+            firings.Add(new ScheduleFiring(schedule.Name, due, occurrence, cron.NextAfter(now), job));
+        }
+
+        if (firings.Count == 0)
+        {
+            return;
+        }
+
+        IReadOnlyList<ScheduleFired> fired = await store.SchedulesFire(new SchedulesFireParams(firings, now), CancellationToken.None).ConfigureAwait(false);
+        foreach (ScheduleFired one in fired)
+        {
+            WorkerLog.ScheduleFired(logger, one.Name, one.Occurrence, one.JobId);
+        }
+
+        if (fired.Count > 0)
+        {
+            enqueued();
+        }
+
+        options.Hooks?.SchedulesFired?.Invoke(fired);
+    }
+}
