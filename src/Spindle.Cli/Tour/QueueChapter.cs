@@ -15,9 +15,9 @@ namespace Spindle.Cli.Tour;
 internal sealed class QueueChapter : TourChapter
 {
     internal const string QueueName = "tour";
-    internal const int LongJobMs = 600;
+    internal const int LongJobMs = 400;
     internal const string FlakyName = "report";
-    internal static readonly int[] PrimeLimits = [1_200_000, 1_600_000, 1_000_000, 1_400_000, 1_300_000, 1_800_000, 1_100_000, 1_500_000];
+    internal static readonly int[] PrimeLimits = [800_000, 1_100_000, 700_000, 1_000_000, 900_000, 1_200_000, 750_000, 1_050_000];
     internal static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan RescueInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(300);
