@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Spectre.Console;
 using Spindle.Cli.Workloads;
+using Spindle.Processes;
 using Spindle.Queue;
 using Spindle.Tasks;
 using Spindle.Tasks.Commands;
@@ -276,13 +277,15 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
         var queues = new Option<string>("--queues") { Description = "The queues served, comma separated, each optionally with its own concurrency: emails:20,reports:2.", DefaultValueFactory = _ => "default" };
         var concurrency = new Option<int>("--concurrency") { Description = "Jobs run at once per queue, for queues given without their own (1 to 10,000).", DefaultValueFactory = _ => 10 };
         var tasks = new Option<string[]>("--tasks") { Description = "Task module assemblies (.dll) whose kinds join the catalog.", AllowMultipleArgumentsPerToken = true };
+        var processes = new Option<int>("--processes") { Description = "Run handlers on this many worker processes (isolation: a crash kills one of them, not the worker); 0 runs them in this process.", DefaultValueFactory = _ => 0 };
         var lease = new Option<string>("--lease") { Description = "How long a claimed job is held without a heartbeat before another worker may rescue it, such as 30s (default: 30s)." };
         var rescueInterval = new Option<string>("--rescue-interval") { Description = "How often jobs whose lease ran out are looked for, such as 1s (default: half the lease)." };
         var store = StoreOption();
-        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, lease, rescueInterval, store };
+        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, processes, lease, rescueInterval, store };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(store), async jobs =>
         {
             TaskCatalog catalog = CliTasks.Create().Catalog;
+            var modules = new List<string>();
             foreach (string module in result.GetValue(tasks) ?? [])
             {
                 if (!File.Exists(module))
@@ -290,22 +293,22 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
                     throw new QueueCliException(ExitCodes.Refused, $"--tasks: no task module at {module}.");
                 }
 
-                catalog.AddModules(Path.GetFullPath(module));
+                modules.Add(Path.GetFullPath(module));
+                catalog.AddModules(modules[^1]);
             }
 
             Dictionary<string, int> served = QueueCliText.ParseQueues(result.GetValue(queues) ?? "default", result.GetValue(concurrency));
             string[] names = [.. served.Keys];
-            var options = new QueueWorkerOptions
-            {
-                Queues = served,
-                Lease = result.GetValue(lease) is { } l ? QueueCliText.ParseDuration(l, "--lease") : new QueueWorkerOptions().Lease,
-                RescueInterval = result.GetValue(rescueInterval) is { } r ? QueueCliText.ParseDuration(r, "--rescue-interval") : null,
-            };
+            TimeSpan leaseTime = result.GetValue(lease) is { } l ? QueueCliText.ParseDuration(l, "--lease") : new QueueWorkerOptions().Lease;
+            TimeSpan? rescueTime = result.GetValue(rescueInterval) is { } r ? QueueCliText.ParseDuration(r, "--rescue-interval") : null;
+            await using ProcessPool? pool = await StartProcessesAsync(result.GetValue(processes), catalog, modules, cancellationToken);
+            var options = new QueueWorkerOptions { Queues = served, Processes = pool, Lease = leaseTime, RescueInterval = rescueTime };
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
             await using QueueWorker worker = QueueWorker.Create(jobs, catalog, options);
-            console.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", served.Select(q => $"{q.Key} x{q.Value}"))}; Ctrl+C stops it.");
+            string where = pool is null ? "" : $" on {pool.WorkerCount} worker processes";
+            console.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", served.Select(q => $"{q.Key} x{q.Value}"))}{where}; Ctrl+C stops it.");
             Task run = worker.RunAsync(stopping.Token);
             if (console.Profile.Capabilities.Interactive)
             {
@@ -334,6 +337,30 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
             }
         }));
         return command;
+    }
+
+    /// <summary>The worker's process pool for <c>--processes N</c>: this tool relaunched N times, the task modules named to each.</summary>
+    private static async Task<ProcessPool?> StartProcessesAsync(int count, TaskCatalog catalog, List<string> modules, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return null;
+        }
+
+        if (count is < 0 or > 256)
+        {
+            throw new QueueCliException(ExitCodes.Refused, $"--processes {count}: give 0 (handlers in this process) to 256.");
+        }
+
+        var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (modules.Count > 0)
+        {
+            // The pool's processes load what this one loaded: the modules of the variable (inherited) and of --tasks.
+            string? inherited = Environment.GetEnvironmentVariable(CliTasks.ModulesVariable);
+            environment[CliTasks.ModulesVariable] = string.Join(Path.PathSeparator, [.. string.IsNullOrEmpty(inherited) ? [] : new[] { inherited }, .. modules]);
+        }
+
+        return await ProcessPool.StartAsync(catalog, new ProcessPoolOptions { WorkerCount = count, Environment = environment }, cancellationToken);
     }
 
     private static async Task<string> StatusLineAsync(JobQueue jobs, string[] names)

@@ -52,6 +52,33 @@ internal sealed partial class SqliteJobStore
                 .ExecuteNonQuery();
         }, cancellationToken);
 
+    public async Task<StoreCheckpointed?> StoreCheckpoint(StoreCheckpointParams parameters, CancellationToken cancellationToken)
+    {
+        StoreCheckpointed result = default;
+        await _writer.RunAsync(connection =>
+        {
+            // TRUNCATE waits for other processes' readers to leave the log; bounded here by a short busy timeout
+            // (the writer's usual one is long), so a busy moment costs a retry at the next pass, not a stall.
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = $"PRAGMA busy_timeout = {(long)parameters.Patience.TotalMilliseconds}; PRAGMA wal_checkpoint(TRUNCATE);";
+            try
+            {
+                using SqliteDataReader reader = command.ExecuteReader();
+                reader.NextResult();
+                if (reader.Read())
+                {
+                    result = new StoreCheckpointed(Complete: reader.GetInt64(0) == 0);
+                }
+            }
+            finally
+            {
+                command.CommandText = $"PRAGMA busy_timeout = {(long)_busyTimeout.TotalMilliseconds};";
+                command.ExecuteNonQuery();
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
     private static string? StateOf(SqliteWriter.Transaction transaction, long id) =>
         transaction.Command("jobs_state").Bind("@id", id).ExecuteScalar() as string;
 }

@@ -16,13 +16,18 @@ internal sealed partial class SqliteJobStore : IJobStore
 {
     private readonly SqliteWriter _writer;
     private readonly SqliteReaders _readers;
+    private readonly TimeSpan _busyTimeout;
 
-    private SqliteJobStore(string path, SqliteWriter writer, SqliteReaders readers)
+    private SqliteJobStore(string path, SqliteWriter writer, SqliteReaders readers, TimeSpan busyTimeout)
     {
         Path = path;
         _writer = writer;
         _readers = readers;
+        _busyTimeout = busyTimeout;
     }
+
+    /// <summary>The writer, for tests that look at its connection.</summary>
+    internal SqliteWriter Writer => _writer;
 
     /// <summary>The database file's full path.</summary>
     internal string Path { get; }
@@ -55,7 +60,7 @@ internal sealed partial class SqliteJobStore : IJobStore
             throw;
         }
 
-        return new SqliteJobStore(path, writer, new SqliteReaders(connections));
+        return new SqliteJobStore(path, writer, new SqliteReaders(connections), settings.BusyTimeout);
     }
 
     public Task<IReadOnlyList<JobInserted>> JobsInsert(JobsInsertParams parameters, CancellationToken cancellationToken) =>
@@ -88,7 +93,7 @@ internal sealed partial class SqliteJobStore : IJobStore
         return Task.FromResult(_readers.Read(parameters, static (connection, parameters) =>
         {
             using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = SqlScripts.Get(parameters.NewestFirst ? "jobs_list_newest" : "jobs_list_oldest");
+            command.CommandText = ListStatement(parameters);
             List<JobInfo> jobs = SqliteJobRows.ReadAll(command
                 .Bind("@cursor", parameters.Cursor)
                 .Bind("@queue", parameters.Queue)
@@ -97,6 +102,44 @@ internal sealed partial class SqliteJobStore : IJobStore
                 .Bind("@limit", parameters.Limit));
             return new JobPage(jobs, jobs.Count == parameters.Limit ? jobs[^1].Id : null);
         }));
+    }
+
+    // The 32 shapes of jobs_list.sql (which filters, which order), each made once; read by any thread.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> ListStatements = new();
+
+    /// <summary>jobs_list.sql with only the filters given, so the planner can use the indexes.</summary>
+    internal static string ListStatement(JobsListParams parameters)
+    {
+        int shape = (parameters.Cursor is null ? 0 : 1) | (parameters.Queue is null ? 0 : 2) | (parameters.State is null ? 0 : 4)
+            | (parameters.Kind is null ? 0 : 8) | (parameters.NewestFirst ? 16 : 0);
+        return ListStatements.GetOrAdd(shape, static shape =>
+        {
+            bool newestFirst = (shape & 16) != 0;
+            var filters = new System.Text.StringBuilder();
+            if ((shape & 1) != 0)
+            {
+                filters.Append(newestFirst ? " AND id < @cursor" : " AND id > @cursor");
+            }
+
+            if ((shape & 2) != 0)
+            {
+                filters.Append(" AND queue = @queue");
+            }
+
+            if ((shape & 4) != 0)
+            {
+                filters.Append(" AND state = @state");
+            }
+
+            if ((shape & 8) != 0)
+            {
+                filters.Append(" AND kind = @kind");
+            }
+
+            return SqlScripts.Get("jobs_list")
+                .Replace("/* filters */", filters.ToString(), StringComparison.Ordinal)
+                .Replace("/* order */", newestFirst ? "DESC" : "ASC", StringComparison.Ordinal);
+        });
     }
 
     public Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken)

@@ -52,6 +52,13 @@ internal interface IJobStore : IAsyncDisposable
     /// <summary>Job counts per queue and state.</summary>
     Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The database's own housekeeping, run by workers' maintenance: on SQLite, a WAL checkpoint that copies the
+    /// log into the database file and truncates it, so the log cannot grow without bound; stores without such a
+    /// need do nothing. Returns <see langword="null"/> when there was nothing to do.
+    /// </summary>
+    Task<StoreCheckpointed?> StoreCheckpoint(StoreCheckpointParams parameters, CancellationToken cancellationToken);
+
     /// <summary>Adds or replaces a schedule by name; keeps its next moment when its cron and zone are unchanged.</summary>
     Task<JobScheduleInfo> SchedulesSet(SchedulesSetParams parameters, CancellationToken cancellationToken);
 

@@ -25,3 +25,11 @@ internal readonly record struct JobRetried(long Id, JobRetryResult Result);
 /// <param name="Limit">The most jobs deleted in one call (keeps the write transaction short).</param>
 /// <param name="States">The final states to prune; <see langword="null"/> means succeeded, dead and cancelled.</param>
 internal sealed record JobsPruneParams(DateTimeOffset FinishedBefore, int Limit, IReadOnlyList<JobState>? States = null);
+
+/// <summary>Parameters of <see cref="IJobStore.StoreCheckpoint"/>.</summary>
+/// <param name="Patience">How long the checkpoint may wait for other processes' readers and writers before it gives up until the next pass.</param>
+internal sealed record StoreCheckpointParams(TimeSpan Patience);
+
+/// <summary>What a checkpoint did.</summary>
+/// <param name="Complete">Whether the whole log was copied and truncated (false: others were busy; the next pass tries again).</param>
+internal readonly record struct StoreCheckpointed(bool Complete);

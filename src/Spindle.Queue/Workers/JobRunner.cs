@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Spindle.Queue.Storage;
 using Spindle.Tasks;
@@ -8,8 +9,9 @@ using Spindle.Tasks;
 namespace Spindle.Queue;
 
 /// <summary>
-/// Runs one held attempt in-process through its kind's <see cref="TaskHandler"/> (JSON arguments in, JSON result
-/// out) and turns how it ended into the outcome to record. Never throws: every end is a value.
+/// Runs one held attempt through its kind's <see cref="TaskHandler"/> (JSON arguments in, JSON result out), in this
+/// process or on <see cref="QueueWorkerOptions.Processes"/>, and turns how it ended into the outcome to record.
+/// Never throws: every end is a value.
 /// </summary>
 internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options, TimeProvider time, ILogger logger)
 {
@@ -24,6 +26,12 @@ internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options,
         try
         {
             linked.Token.ThrowIfCancellationRequested();
+            if (options.Processes is { } pool)
+            {
+                Task<JsonElement> call = await pool.SubmitJsonAsync(job.Kind, Encoding.UTF8.GetBytes(job.Arguments), job.Priority, linked.Token).ConfigureAwait(false);
+                return JobCompletion.Succeeded(job.Id, job.Attempt, (await call.ConfigureAwait(false)).GetRawText());
+            }
+
             TaskHandler handler = catalog.FindHandler(job.Kind);
             var result = new ArrayBufferWriter<byte>();
             var context = new TaskContext(job.Kind, linked.Token, job.Attempt, job.Id.ToString(CultureInfo.InvariantCulture), logger: logger, timeProvider: time);
@@ -65,6 +73,12 @@ internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options,
             }
 
             return JobCompletion.Failed(job.Id, job.Attempt, TaskFailure.FromException(job.Kind, e), RetryAt(job));
+        }
+        catch (RemoteTaskException e)
+        {
+            // From a pool process: the handler's own exception, a crash of its process, or the pool's hard timeout,
+            // each with the failure the pool recorded (exit code, signal, remote stack).
+            return JobCompletion.Failed(job.Id, job.Attempt, e.Failure, RetryAt(job));
         }
         catch (Exception e)
         {

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Spindle.Processes;
 
 namespace Spindle.Queue;
 
@@ -57,9 +58,24 @@ public sealed record QueueWorkerOptions
     /// <value>Default 1 minute; 10 milliseconds to 1 day.</value>
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How often the store's housekeeping runs: on SQLite a WAL checkpoint that copies the log into the database and truncates it, so the log stays small however long workers run.</summary>
+    /// <value>Default 30 seconds; 10 milliseconds to 1 hour.</value>
+    public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How often the worker reloads recurring-job schedules (<see cref="JobQueue.SetScheduleAsync"/>) and fires moments it has not caught.</summary>
     /// <value>Default 10 seconds; 10 milliseconds to 1 hour. A schedule set or removed elsewhere takes effect here within this time.</value>
     public TimeSpan ScheduleRefreshInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// Runs every job's handler on this pool's worker processes instead of in the worker's own process: isolation, so a
+    /// crash, a stack overflow, a runaway loop or a leak kills or recycles one pool process, never the worker. A crashed
+    /// attempt fails with the crash's exit code or signal and follows the job's retry policy. The caller starts the pool
+    /// (its catalog must hold the kinds served), sizes it (about the sum of the queues' concurrency) and disposes it
+    /// after the worker. A job's timeout or cancellation reaches the handler's token in the pool process; a handler
+    /// that ignores its token is stopped by the pool's <see cref="ProcessPoolOptions.CallTimeout"/>, which kills its process.
+    /// </summary>
+    /// <value>Default <see langword="null"/>: handlers run in this process.</value>
+    public ProcessPool? Processes { get; init; }
 
     /// <summary>The clock for leases, timeouts, backoff and polling.</summary>
     /// <value>Default <see langword="null"/>: the <see cref="JobQueueOptions.TimeProvider"/> of the queue.</value>
@@ -123,6 +139,7 @@ public sealed record QueueWorkerOptions
 
         Range(Retention, TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650), nameof(Retention), "1 second and 3,650 days");
         Range(PruneInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), nameof(PruneInterval), "10 milliseconds and 1 day");
+        Range(CheckpointInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(CheckpointInterval), "10 milliseconds and 1 hour");
         Range(ScheduleRefreshInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(ScheduleRefreshInterval), "10 milliseconds and 1 hour");
     }
 

@@ -7,7 +7,8 @@ namespace Spindle.Queue;
 /// The maintenance a worker runs beside its jobs: every <see cref="QueueWorkerOptions.RescueInterval"/> it takes
 /// back running jobs whose lease ran out (their worker died or hung), and every
 /// <see cref="QueueWorkerOptions.PruneInterval"/> it deletes jobs finished longer than
-/// <see cref="QueueWorkerOptions.Retention"/> ago, so the hot table stays small. Each pass is one short
+/// <see cref="QueueWorkerOptions.Retention"/> ago, so the hot table stays small; every
+/// <see cref="QueueWorkerOptions.CheckpointInterval"/> it asks the store for its housekeeping (SQLite's WAL checkpoint). Each pass is one short
 /// transaction of at most <see cref="PassLimit"/> rows, repeated while full; on SQLite every worker may run it.
 /// </summary>
 internal sealed class StoreMaintainer(IJobStore store, QueueWorkerOptions options, TimeProvider time, ILogger logger)
@@ -17,10 +18,15 @@ internal sealed class StoreMaintainer(IJobStore store, QueueWorkerOptions option
     // Made when the worker starts (see LeaseRenewer); each disposed by its loop when it ends.
     private readonly PeriodicTimer _rescueTimer = new(options.EffectiveRescue, time);
     private readonly PeriodicTimer _pruneTimer = new(options.PruneInterval, time);
+    private readonly PeriodicTimer _checkpointTimer = new(options.CheckpointInterval, time);
+
+    /// <summary>How long a checkpoint waits for other processes before it leaves the work to the next pass.</summary>
+    internal static readonly TimeSpan CheckpointPatience = TimeSpan.FromMilliseconds(100);
 
     internal Task RunAsync(CancellationToken stop) => Task.WhenAll(
         EveryAsync(_rescueTimer, "rescue", RescueAsync, stop),
-        EveryAsync(_pruneTimer, "prune", PruneAsync, stop));
+        EveryAsync(_pruneTimer, "prune", PruneAsync, stop),
+        EveryAsync(_checkpointTimer, "checkpoint", CheckpointAsync, stop));
 
     internal async Task RescueAsync()
     {
@@ -47,6 +53,15 @@ internal sealed class StoreMaintainer(IJobStore store, QueueWorkerOptions option
             options.Hooks?.Pruned?.Invoke(pruned);
         }
         while (pruned == PassLimit);
+    }
+
+    internal async Task CheckpointAsync()
+    {
+        StoreCheckpointed? done = await store.StoreCheckpoint(new StoreCheckpointParams(CheckpointPatience), CancellationToken.None).ConfigureAwait(false);
+        if (done is { } checkpoint)
+        {
+            options.Hooks?.Checkpointed?.Invoke(checkpoint);
+        }
     }
 
     private async Task EveryAsync(PeriodicTimer periodic, string pass, Func<Task> body, CancellationToken stop)

@@ -29,4 +29,7 @@ internal sealed class WorkerHooks
 
     /// <summary>A pass fired schedules (only the firings this worker won).</summary>
     internal Action<IReadOnlyList<ScheduleFired>>? SchedulesFired { get; init; }
+
+    /// <summary>A maintenance pass ran the store's checkpoint.</summary>
+    internal Action<StoreCheckpointed>? Checkpointed { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Spindle.Pools;
 using Spindle.Tasks;
 
@@ -83,9 +84,30 @@ public abstract class ProcessPool : IAsyncDisposable
             throw new TaskArgumentException(kind.Name, $"Task kind '{kind.Name}' is not in the catalog of process pool '{Name}', so its workers would not know it.");
         }
 
-        byte[] json = kind.SerializeArguments(arguments);
-        ThrowIfTooLarge(kind.Name, json.Length);
-        var call = new SingleCall<TResult>(KindOf(kind.Name), json, kind.ResultCodec, priority, progress, cancellationToken);
+        return Submit(kind.Name, kind.SerializeArguments(arguments), kind.ResultCodec, priority, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Queues a call of <paramref name="kind"/> with arguments that are already JSON, and gives its result as
+    /// JSON: for callers that only carry payloads (the durable queue's worker), so nothing is decoded here.
+    /// </summary>
+    /// <exception cref="TaskArgumentException">The kind is not in the pool's catalog, or the arguments are too large.</exception>
+    internal ValueTask<Task<JsonElement>> SubmitJsonAsync(string kind, byte[] argumentsJson, int priority, CancellationToken cancellationToken)
+    {
+        if (!Catalog.Contains(kind))
+        {
+            throw new TaskArgumentException(kind, $"Task kind '{kind}' is not in the catalog of process pool '{Name}', so its workers would not know it.");
+        }
+
+        return Submit(kind, argumentsJson, RawJson, priority, progress: null, cancellationToken);
+    }
+
+    private static readonly JsonCodec<JsonElement> RawJson = new(RawJsonContext.Default.JsonElement);
+
+    private ValueTask<Task<TResult>> Submit<TResult>(string kind, byte[] json, JsonCodec<TResult> resultCodec, int priority, IProgress<TaskProgress>? progress, CancellationToken cancellationToken)
+    {
+        ThrowIfTooLarge(kind, json.Length);
+        var call = new SingleCall<TResult>(KindOf(kind), json, resultCodec, priority, progress, cancellationToken);
         ValueTask queued = EnqueueAsync(call);
         return queued.IsCompletedSuccessfully ? new ValueTask<Task<TResult>>(call.Task) : AwaitQueuedAsync(queued, call);
 

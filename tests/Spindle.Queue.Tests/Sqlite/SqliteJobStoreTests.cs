@@ -192,6 +192,93 @@ public sealed class SqliteJobStoreTests : IDisposable
     private JobInsert Job(string queue) =>
         new("test.job", queue, "{}", 0, _time.GetUtcNow(), null, 3, null, RetryBackoff.Default, null);
 
+    [Fact]
+    public async Task A_checkpoint_copies_the_log_into_the_database_and_truncates_it()
+    {
+        await using SqliteJobStore store = await OpenAsync();
+        DateTimeOffset now = _time.GetUtcNow();
+        for (int batch = 0; batch < 5; batch++)
+        {
+            await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 200).Select(i => new JobInsert("k.x", "default", $"{{\"i\":{i}}}", 0, now, null, 1, null, RetryBackoff.Default, null))], now), CancellationToken.None);
+        }
+
+        string wal = _database.Path + "-wal";
+        Assert.True(new FileInfo(wal).Length > 0);
+
+        StoreCheckpointed done = Assert.NotNull(await store.StoreCheckpoint(new StoreCheckpointParams(TimeSpan.FromMilliseconds(100)), CancellationToken.None));
+
+        Assert.True(done.Complete);
+        Assert.Equal(0, new FileInfo(wal).Length);
+        Assert.Equal(1000L, Scalar("SELECT count(*) FROM jobs;"));
+    }
+
+    [Fact]
+    public async Task A_checkpoint_behind_a_long_reader_gives_up_after_its_patience_and_writes_still_wait_as_long_as_before()
+    {
+        await using SqliteJobStore store = await OpenAsync();
+        DateTimeOffset now = _time.GetUtcNow();
+        JobInsert job = new("k.x", "default", "{}", 0, now, null, 1, null, RetryBackoff.Default, null);
+        await store.JobsInsert(new JobsInsertParams([job], now), CancellationToken.None);
+
+        // Another process's reader in the middle of a read transaction pins the log.
+        using var reader = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        reader.Open();
+        using (SqliteCommand begin = reader.CreateCommand())
+        {
+            begin.CommandText = "BEGIN; SELECT count(*) FROM jobs;";
+            begin.ExecuteScalar();
+        }
+
+        await store.JobsInsert(new JobsInsertParams([job], now), CancellationToken.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        StoreCheckpointed done = Assert.NotNull(await store.StoreCheckpoint(new StoreCheckpointParams(TimeSpan.FromMilliseconds(100)), CancellationToken.None));
+        Assert.False(done.Complete);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"gave up after {clock.Elapsed}");
+
+        // The writer's own busy timeout is back to the store's (30 s), not the checkpoint's 100 ms.
+        await store.JobsInsert(new JobsInsertParams([job], now), CancellationToken.None);
+        Assert.Equal(30_000L, await BusyTimeoutOfWriterAsync(store));
+    }
+
+    private static async Task<long> BusyTimeoutOfWriterAsync(SqliteJobStore store)
+    {
+        long timeout = 0;
+        await store.Writer.RunAsync(connection =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "PRAGMA busy_timeout;";
+            timeout = (long)command.ExecuteScalar()!;
+        }, CancellationToken.None);
+        return timeout;
+    }
+
+    [Theory]
+    [InlineData(false, "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=?)")]
+    [InlineData(true, "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=? AND rowid<?)")]
+    public async Task Listing_a_queue_in_a_state_seeks_its_index_instead_of_scanning_every_job(bool withCursor, string plan)
+    {
+        await (await OpenAsync()).DisposeAsync();
+        string sql = SqliteJobStore.ListStatement(new JobsListParams("default", JobState.Dead, null, withCursor ? 100 : null, 50, NewestFirst: true));
+
+        using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        connection.Open();
+        using SqliteCommand explain = connection.CreateCommand();
+        explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
+        foreach (string name in new[] { "@cursor", "@queue", "@state", "@kind", "@limit" })
+        {
+            explain.Parameters.AddWithValue(name, DBNull.Value);
+        }
+
+        using SqliteDataReader reader = explain.ExecuteReader();
+        var steps = new List<string>();
+        while (reader.Read())
+        {
+            steps.Add(reader.GetString(3));
+        }
+
+        Assert.Equal([plan], steps);
+    }
+
     private Task<SqliteJobStore> OpenAsync() => OpenAsync(agingRate: null);
 
     private Task<SqliteJobStore> OpenAsync(double? agingRate) =>

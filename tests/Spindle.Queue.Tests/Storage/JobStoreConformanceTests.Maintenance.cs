@@ -224,4 +224,15 @@ public abstract partial class JobStoreConformanceTests
         Assert.Empty(none.Jobs);
         Assert.Null(none.NextCursor);
     }
+
+    [Fact]
+    public async Task A_store_checkpoint_loses_nothing_and_the_store_keeps_working()
+    {
+        long[] ids = await InsertManyAsync(50);
+
+        StoreCheckpointed? done = await Store.StoreCheckpoint(new StoreCheckpointParams(TimeSpan.FromMilliseconds(100)), CancellationToken.None);
+
+        Assert.True(done is null || done.Value.Complete, $"{done}");
+        Assert.Equal(ids.Length, (await ClaimAsync(100)).Count);
+    }
 }

@@ -1,4 +1,5 @@
 using Spindle.Queue.Storage;
+using Spindle.Tasks;
 
 namespace Spindle.Queue.Tests.Storage;
 
@@ -103,5 +104,45 @@ public abstract partial class JobStoreConformanceTests
             JobCompletion.Succeeded(running[0].Id, running[0].Attempt, "1"),
             new JobCompletion(running[1].Id, running[1].Attempt, JobOutcome.Failed, null, null, Now)));
         Assert.All(ids, id => Assert.Equal(JobState.Running, GetAsync(id).Result.State));
+    }
+
+    [Fact]
+    public async Task Issue5_Cancelling_a_job_waiting_to_retry_keeps_its_last_failure_in_the_note()
+    {
+        long id = await InsertOneAsync(NewJob(maxAttempts: 5));
+        JobInfo running = await ClaimOneAsync();
+        await CompleteAsync(JobCompletion.Failed(id, running.Attempt, Failure("disk full"), Now + TimeSpan.FromMinutes(5)));
+
+        Assert.Equal(JobCancelResult.Cancelled, await CancelAsync(id));
+
+        TaskFailure note = (await GetAsync(id)).Error!;
+        Assert.Equal(TaskFailureKind.Cancelled, note.Kind);
+        Assert.Contains("cancelled", note.Message, StringComparison.Ordinal);
+        Assert.Contains("disk full", note.Message, StringComparison.Ordinal);
+        Assert.Equal(typeof(InvalidOperationException).FullName, note.ErrorType);
+    }
+
+    [Fact]
+    public async Task Issue5_A_job_expiring_while_it_waits_to_retry_keeps_its_last_failure_in_the_note()
+    {
+        long id = await InsertOneAsync(NewJob(maxAttempts: 5, expiresAt: Now + TimeSpan.FromMinutes(1)));
+        JobInfo running = await ClaimOneAsync();
+        await CompleteAsync(JobCompletion.Failed(id, running.Attempt, Failure("disk full"), Now + TimeSpan.FromMinutes(5)));
+
+        Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Empty(await ClaimAsync(10));
+
+        JobInfo expired = await GetAsync(id);
+        Assert.Equal(JobState.Cancelled, expired.State);
+        Assert.Contains("expired", expired.Error!.Message, StringComparison.Ordinal);
+        Assert.Contains("disk full", expired.Error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Issue5_A_job_cancelled_before_any_attempt_says_so()
+    {
+        long id = await InsertOneAsync(NewJob());
+        Assert.Equal(JobCancelResult.Cancelled, await CancelAsync(id));
+        Assert.Equal((TaskFailureKind.Cancelled, "cancelled before it started"), ((await GetAsync(id)).Error!.Kind, (await GetAsync(id)).Error!.Message));
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using Spindle.Tasks;
 
 namespace Spindle.Queue.Tests.Workers;
@@ -16,45 +15,18 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3); // rescue passes every half lease; 3 s leaves room for a loaded machine
 
     private readonly TempDatabase _database = new();
-    private readonly List<Process> _workers = [];
+    private QueueTestWorkers _workers = null!;
     private JobQueue _queue = null!;
 
-    private static string Program => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Spindle.QueueTestWorker.exe" : "Spindle.QueueTestWorker");
-
-    private string Ledger => Path.Combine(_database.Directory, "ledger.txt");
-
-    /// <summary>A worker's ledger lines; the killed worker's last line may be cut short by the kill, and only that one.</summary>
-    private IEnumerable<(long Id, int Attempt, string Worker)> ReadLedger(string worker, bool tornLastLine)
+    public async Task InitializeAsync()
     {
-        string[] lines = File.ReadAllText($"{Ledger}.{worker}").Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string[] parts = lines[i].Split(' ');
-            if (parts.Length == 3 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long id) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int attempt) && parts[2] == worker)
-            {
-                yield return (id, attempt, worker);
-            }
-            else
-            {
-                Assert.True(i == lines.Length - 1 && (lines[i].Length == 0 || tornLastLine), $"Ledger line {i + 1} of {worker} is malformed: '{lines[i]}'.");
-            }
-        }
+        _queue = await JobQueue.OpenAsync(_database.ConnectionString);
+        _workers = new QueueTestWorkers(_database.Path, Path.Combine(_database.Directory, "ledger.txt"));
     }
-
-    public async Task InitializeAsync() => _queue = await JobQueue.OpenAsync(_database.ConnectionString);
 
     public async Task DisposeAsync()
     {
-        foreach (Process worker in _workers)
-        {
-            if (!worker.HasExited)
-            {
-                worker.Kill();
-            }
-
-            worker.Dispose();
-        }
-
+        _workers.Dispose();
         await _queue.DisposeAsync();
         _database.Dispose();
     }
@@ -63,13 +35,13 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
     public async Task Killing_a_worker_process_with_jobs_in_flight_loses_nothing_and_its_jobs_are_rescued_within_two_leases_issue5()
     {
         IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
-        Process victim = await StartWorkerAsync("victim");
-        Process survivor = await StartWorkerAsync("survivor");
+        Process victim = await _workers.StartAsync("victim", Lease, concurrency: 4);
+        Process survivor = await _workers.StartAsync("survivor", Lease, concurrency: 4);
 
         // Kill the victim while it holds running jobs.
         List<JobInfo> held = [];
         var limit = Stopwatch.StartNew();
-        while (held.Count == 0 || !File.Exists($"{Ledger}.victim"))
+        while (held.Count == 0 || !_workers.HasLedger("victim"))
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The victim never held running jobs.");
             await Task.Delay(5);
@@ -92,12 +64,9 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
             await Task.Delay(20);
         }
 
-        await survivor.StandardInput.WriteLineAsync("stop");
-        await survivor.StandardInput.FlushAsync();
-        await survivor.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, survivor.ExitCode);
+        await QueueTestWorkers.StopAsync(survivor);
 
-        var ledger = ReadLedger("survivor", tornLastLine: false).Concat(ReadLedger("victim", tornLastLine: true)).ToList();
+        var ledger = _workers.ReadLedger("survivor", tornLastLine: false).Concat(_workers.ReadLedger("victim", tornLastLine: true)).ToList();
         for (int i = 0; i < handles.Count; i++)
         {
             JobInfo job = (await handles[i].GetAsync())!;
@@ -118,19 +87,5 @@ public sealed class QueueWorkerChaosTests : IAsyncLifetime
             // then runs depends on the backlog ahead of it, which is the queue's order, not the rescue's speed.
             Assert.True(job.RunAt - killedAt <= 2 * Lease, $"Job {job.Id} was rescued {job.RunAt - killedAt} after the kill, more than two leases.");
         }
-    }
-
-    private async Task<Process> StartWorkerAsync(string id)
-    {
-        var start = new ProcessStartInfo(Program) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in new[] { "work", _database.Path, id, Ledger, $"{(int)Lease.TotalMilliseconds}", "4" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process worker = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Program}.");
-        _workers.Add(worker);
-        Assert.Equal("ready", await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
-        return worker;
     }
 }

@@ -161,4 +161,23 @@ public sealed class QueueWorkerLeaseTests : WorkerFixture
     }
 
     private static DateTimeOffset Start => new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Maintenance_checkpoints_the_sqlite_log_every_checkpoint_interval()
+    {
+        var checkpoints = new SemaphoreSlim(0);
+        bool complete = false;
+        await Queue.EnqueueManyAsync(Double, Enumerable.Range(0, 100));
+        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Faked("w") with
+        {
+            CheckpointInterval = TimeSpan.FromSeconds(10),
+            Hooks = new WorkerHooks { Checkpointed = c => { Volatile.Write(ref complete, c.Complete); checkpoints.Release(); } },
+        });
+        await worker.StartAsync();
+        Assert.False(await checkpoints.WaitAsync(TimeSpan.FromMilliseconds(50)));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.True(await checkpoints.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(Volatile.Read(ref complete));
+    }
 }

@@ -21,5 +21,10 @@ public sealed record CommandArgs
 
     /// <summary>How many characters of the end of standard output and of standard error the result keeps.</summary>
     /// <value>Default 8192.</value>
-    public int TailChars { get; init; } = 8192;
+    /// <remarks>
+    /// A setter, not <c>init</c>: System.Text.Json's source generator assigns every init-only property when it
+    /// builds the record, so arguments that leave this out (<c>{"argv":["echo","hi"]}</c>) would get 0 and keep no
+    /// output; a settable property is assigned only when the JSON has it.
+    /// </remarks>
+    public int TailChars { get; set; } = 8192;
 }

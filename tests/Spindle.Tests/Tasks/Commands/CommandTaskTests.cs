@@ -345,6 +345,17 @@ public sealed class CommandTaskTests : IDisposable
         Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Json_arguments_without_tail_chars_keep_the_default_tail()
+    {
+        // What `spindle enqueue command -- echo hi` stores: only argv.
+        byte[] answer = await InvokeJsonAsync("""{"argv":["echo","from json"]}"""u8.ToArray());
+
+        using var result = System.Text.Json.JsonDocument.Parse(answer);
+        Assert.Equal("from json\n", result.RootElement.GetProperty("stdoutTail").GetString());
+        Assert.Equal(8192, System.Text.Json.JsonSerializer.Deserialize("""{"argv":["x"]}""", CommandJson.Default.CommandArgs)!.TailChars);
+    }
+
     private static ValueTask<CommandResult> RunAsync(CommandArgs arguments, CancellationToken cancellationToken = default, TimeProvider? time = null) =>
         CommandTask.Kind.InvokeAsync(arguments, new TaskContext(CommandTask.Name, cancellationToken, timeProvider: time));
 
