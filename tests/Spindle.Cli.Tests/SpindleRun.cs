@@ -67,7 +67,7 @@ internal sealed record SpindleRun(int ExitCode, string Output, string Json, stri
     /// <summary>The console's lines, with trailing spaces trimmed.</summary>
     internal IReadOnlyList<string> Lines => [.. Output.Split('\n').Select(line => line.TrimEnd())];
 
-    private static IAnsiConsole CreateConsole(TextWriter writer)
+    internal static IAnsiConsole CreateConsole(TextWriter writer)
     {
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
         {

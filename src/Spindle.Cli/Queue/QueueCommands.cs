@@ -278,8 +278,10 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
         var concurrency = new Option<int>("--concurrency") { Description = "Jobs run at once per queue, for queues given without their own (1 to 10,000).", DefaultValueFactory = _ => 10 };
         var tasks = new Option<string[]>("--tasks") { Description = "Task module assemblies (.dll) whose kinds join the catalog.", AllowMultipleArgumentsPerToken = true };
         var processes = new Option<int>("--processes") { Description = "Run handlers on this many worker processes (isolation: a crash kills one of them, not the worker); 0 runs them in this process.", DefaultValueFactory = _ => 0 };
+        var lease = new Option<string>("--lease") { Description = "How long a claimed job is held without a heartbeat before another worker may rescue it, such as 30s (default: 30s)." };
+        var rescueInterval = new Option<string>("--rescue-interval") { Description = "How often jobs whose lease ran out are looked for, such as 1s (default: half the lease)." };
         var store = StoreOption();
-        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, processes, store };
+        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, processes, lease, rescueInterval, store };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(store), async jobs =>
         {
             TaskCatalog catalog = CliTasks.Create().Catalog;
@@ -297,8 +299,10 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
 
             Dictionary<string, int> served = QueueCliText.ParseQueues(result.GetValue(queues) ?? "default", result.GetValue(concurrency));
             string[] names = [.. served.Keys];
+            TimeSpan leaseTime = result.GetValue(lease) is { } l ? QueueCliText.ParseDuration(l, "--lease") : new QueueWorkerOptions().Lease;
+            TimeSpan? rescueTime = result.GetValue(rescueInterval) is { } r ? QueueCliText.ParseDuration(r, "--rescue-interval") : null;
             await using ProcessPool? pool = await StartProcessesAsync(result.GetValue(processes), catalog, modules, cancellationToken);
-            var options = new QueueWorkerOptions { Queues = served, Processes = pool };
+            var options = new QueueWorkerOptions { Queues = served, Processes = pool, Lease = leaseTime, RescueInterval = rescueTime };
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);

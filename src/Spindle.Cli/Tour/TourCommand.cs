@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 
 namespace Spindle.Cli.Tour;
@@ -14,6 +16,7 @@ internal static class TourCommand
         new FuturesChapter(),
         new ProcessesChapter(),
         new SubprocessChapter(),
+        new QueueChapter(),
         new PipelineChapter(),
         new SchedulerChapter(),
         new StarvationChapter(),
@@ -55,12 +58,34 @@ internal static class TourCommand
                 selected = [match];
             }
 
-            long started = Stopwatch.GetTimestamp();
-            foreach (TourChapter c in selected)
+            // The command line leaves Ctrl+C and SIGTERM to the commands (spindle worker stops gracefully on its own),
+            // so the tour takes them itself: the running chapter is cancelled and cleans up (the queue chapter kills
+            // its worker processes) instead of the process dying under it. A second signal is not held back.
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            int signalExit = 0; // written by the signal handlers, read once the cancellation they cause has ended the chapter
+            void Interrupt(PosixSignalContext context)
             {
-                console.Write(new Rule($"[bold yellow]{Markup.Escape(c.Title)}[/]").LeftJustified());
-                await c.RunAsync(console, cancellationToken);
-                console.WriteLine();
+                context.Cancel = signalExit == 0;
+                signalExit = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
+                interrupted.Cancel();
+            }
+
+            using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+            using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                foreach (TourChapter c in selected)
+                {
+                    console.Write(new Rule($"[bold yellow]{Markup.Escape(c.Title)}[/]").LeftJustified());
+                    await c.RunAsync(console, interrupted.Token);
+                    console.WriteLine();
+                }
+            }
+            catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+            {
+                console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Tour interrupted after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]"));
+                return signalExit == 0 ? 130 : signalExit;
             }
 
             console.MarkupLine($"[grey]Tour finished in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]");

@@ -23,6 +23,8 @@ internal sealed class CliTasks
         Square = catalog.Add("tour.square", (long x, TaskContext _) => x * x);
         WhereAmI = catalog.Add("tour.where", (int x, TaskContext _) => $"item {x} ran in process {Environment.ProcessId}");
         Nap = catalog.Add<int, string>("tour.nap", NapAsync);
+        Primes = catalog.Add("tour.primes", (int below, TaskContext _) => CountPrimes(below));
+        Flaky = catalog.Add("tour.flaky", (string name, TaskContext context) => FailFirstAttempt(name, context.Attempt));
         foreach (string module in (Environment.GetEnvironmentVariable(ModulesVariable) ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             catalog.AddModules(module);
@@ -44,6 +46,12 @@ internal sealed class CliTasks
     /// <summary>Waits the given number of milliseconds in the worker, then says where it ran: a call that takes a while.</summary>
     internal TaskKind<int, string> Nap { get; }
 
+    /// <summary>Counts the primes below a number by trial division: a little real work, with a result to check.</summary>
+    internal TaskKind<int, int> Primes { get; }
+
+    /// <summary>Fails its first attempt on purpose and succeeds on any later one (the queue chapter's retried job).</summary>
+    internal TaskKind<string, string> Flaky { get; }
+
     internal static CliTasks Create() => new(new TaskCatalog());
 
     private static async ValueTask<string> NapAsync(int milliseconds, TaskContext context)
@@ -51,6 +59,31 @@ internal sealed class CliTasks
         await Task.Delay(TimeSpan.FromMilliseconds(milliseconds), context.TimeProvider, context.CancellationToken);
         return $"slept {milliseconds} ms in process {Environment.ProcessId}";
     }
+
+    private static int CountPrimes(int below)
+    {
+        int count = below > 2 ? 1 : 0;
+        for (int n = 3; n < below; n += 2)
+        {
+            bool prime = true;
+            for (long d = 3; d * d <= n; d += 2)
+            {
+                if (n % d == 0)
+                {
+                    prime = false;
+                    break;
+                }
+            }
+
+            count += prime ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static string FailFirstAttempt(string name, int attempt) => attempt <= 1
+        ? throw new InvalidOperationException($"{name}: attempt {attempt} fails on purpose in process {Environment.ProcessId}")
+        : $"{name}: attempt {attempt} succeeded in process {Environment.ProcessId}";
 
     private static int CrashNow(string message)
     {

@@ -4,7 +4,7 @@ namespace Spindle.Cli.Tests.Tour;
 
 public sealed class TourCommandTests
 {
-    private static readonly string[] ChapterNames = ["map", "threads", "futures", "processes", "subprocess", "pipeline", "scheduler", "starvation"];
+    private static readonly string[] ChapterNames = ["map", "threads", "futures", "processes", "subprocess", "queue", "pipeline", "scheduler", "starvation"];
 
     [Fact]
     public async Task List_names_every_chapter_and_runs_none()
