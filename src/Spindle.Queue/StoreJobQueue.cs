@@ -134,25 +134,25 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
         return store.QueueStats(new QueueStatsParams(), cancellationToken);
     }
 
-    public override Task<JobScheduleInfo> SetScheduleAsync(JobSchedule schedule, CancellationToken cancellationToken = default)
+    public override async Task<JobScheduleInfo> SetScheduleAsync(JobSchedule schedule, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
         DateTimeOffset now = Now;
         ScheduleDefinition definition = ScheduleDefinitions.Build(schedule, queueOptions, now);
         DateTimeOffset? next = ScheduleDefinitions.Moments(definition.Name, definition.Cron, schedule.TimeZone).NextAfter(now);
-        return store.SchedulesSet(new SchedulesSetParams(definition, next, now), cancellationToken);
+        return await store.SchedulesSet(new SchedulesSetParams(definition, next, now), cancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)
+    public override async Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return store.SchedulesRemove(new SchedulesRemoveParams(ScheduleDefinitions.ValidName(name)), cancellationToken);
+        return await store.SchedulesRemove(new SchedulesRemoveParams(ScheduleDefinitions.ValidName(name)), cancellationToken).ConfigureAwait(false);
     }
 
-    public override Task<IReadOnlyList<JobScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
+    public override async Task<IReadOnlyList<JobScheduleInfo>> ListSchedulesAsync(CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        return store.SchedulesList(new SchedulesListParams(), cancellationToken);
+        return await store.SchedulesList(new SchedulesListParams(), cancellationToken).ConfigureAwait(false);
     }
 
     public override async ValueTask DisposeAsync()

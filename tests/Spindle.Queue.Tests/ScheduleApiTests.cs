@@ -33,4 +33,21 @@ public sealed class ScheduleApiTests : QueueFixture
         ArgumentException e = await Assert.ThrowsAnyAsync<ArgumentException>(() => Queue.SetScheduleAsync(new JobSchedule("ok", "@hourly", "k.x", "{}") { MaxAttempts = 0 }));
         Assert.Contains("Schedule 'ok': JobSchedule.MaxAttempts must be between 1 and 1,000", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_time_zone_that_cannot_be_found_again_by_its_id_is_refused()
+    {
+        TimeZoneInfo custom = TimeZoneInfo.CreateCustomTimeZone("Review/Custom", TimeSpan.FromHours(3), "custom", "custom");
+        ArgumentException e = await Assert.ThrowsAnyAsync<ArgumentException>(() => Queue.SetScheduleAsync(new JobSchedule("ok", "@daily", "k.x", "{}") { TimeZone = custom }));
+        Assert.Contains("Schedule 'ok' is in time zone 'Review/Custom', which cannot be found again by its id", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Schedule_errors_come_back_through_the_task()
+    {
+        Task<JobScheduleInfo> set = Queue.SetScheduleAsync(new JobSchedule("bad name!", "@daily", "k.x", "{}"));
+        Task<bool> remove = Queue.RemoveScheduleAsync("bad name!");
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => set);
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => remove);
+    }
 }

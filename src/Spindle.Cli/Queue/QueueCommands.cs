@@ -275,7 +275,7 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
     private Command CreateWorker()
     {
         var queues = new Option<string>("--queues") { Description = "The queues served, comma separated, each optionally with its own concurrency: emails:20,reports:2.", DefaultValueFactory = _ => "default" };
-        var concurrency = new Option<int>("--concurrency") { Description = "Jobs run at once per queue, for queues given without their own (1 to 10,000).", DefaultValueFactory = _ => 10 };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Jobs run at once per queue, for queues given without their own (1 to 10,000; default 10, or with --processes N, N shared among the queues)." };
         var tasks = new Option<string[]>("--tasks") { Description = "Task module assemblies (.dll) whose kinds join the catalog.", AllowMultipleArgumentsPerToken = true };
         var processes = new Option<int>("--processes") { Description = "Run handlers on this many worker processes (isolation: a crash kills one of them, not the worker); 0 runs them in this process.", DefaultValueFactory = _ => 0 };
         var lease = new Option<string>("--lease") { Description = "How long a claimed job is held without a heartbeat before another worker may rescue it, such as 30s (default: 30s)." };
@@ -297,11 +297,18 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
                 catalog.AddModules(modules[^1]);
             }
 
-            Dictionary<string, int> served = QueueCliText.ParseQueues(result.GetValue(queues) ?? "default", result.GetValue(concurrency));
+            int processCount = result.GetValue(processes);
+            Dictionary<string, int> served = QueueCliText.ParseQueues(result.GetValue(queues) ?? "default", result.GetValue(concurrency) ?? 10);
+            if (processCount > 0 && result.GetValue(concurrency) is null)
+            {
+                // On worker processes a job runs only when a process is free: by default the queues share them.
+                served = QueueCliText.ParseQueues(result.GetValue(queues) ?? "default", Math.Max(1, processCount / served.Count));
+            }
+
             string[] names = [.. served.Keys];
             TimeSpan leaseTime = result.GetValue(lease) is { } l ? QueueCliText.ParseDuration(l, "--lease") : new QueueWorkerOptions().Lease;
             TimeSpan? rescueTime = result.GetValue(rescueInterval) is { } r ? QueueCliText.ParseDuration(r, "--rescue-interval") : null;
-            await using ProcessPool? pool = await StartProcessesAsync(result.GetValue(processes), catalog, modules, cancellationToken);
+            await using ProcessPool? pool = await StartProcessesAsync(processCount, catalog, modules, cancellationToken);
             var options = new QueueWorkerOptions { Queues = served, Processes = pool, Lease = leaseTime, RescueInterval = rescueTime };
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

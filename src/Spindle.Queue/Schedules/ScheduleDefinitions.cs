@@ -14,6 +14,12 @@ internal static class ScheduleDefinitions
         ArgumentNullException.ThrowIfNull(schedule);
         string name = ValidName(schedule.Name);
         ArgumentNullException.ThrowIfNull(schedule.TimeZone, nameof(JobSchedule.TimeZone));
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(schedule.TimeZone.Id, out _))
+        {
+            // Workers find the zone again by its id: a custom zone, or one whose id this system cannot look up, would never fire.
+            throw new ArgumentException($"Schedule '{name}' is in time zone '{schedule.TimeZone.Id}', which cannot be found again by its id; use a system zone, such as TimeZoneInfo.FindSystemTimeZoneById(\"Europe/Berlin\"), or UTC.", nameof(JobSchedule.TimeZone));
+        }
+
         string cron = schedule.Cron?.Trim() ?? "";
         _ = Moments(name, cron, schedule.TimeZone);
         var options = new EnqueueOptions

@@ -56,7 +56,18 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
         var moments = new Dictionary<string, Schedule>(StringComparer.Ordinal);
         foreach (JobScheduleInfo schedule in schedules)
         {
-            Schedule? cron = ScheduleDefinitions.StoredMoments(schedule);
+            Schedule? cron;
+            try
+            {
+                cron = ScheduleDefinitions.StoredMoments(schedule);
+            }
+            catch (ArgumentException e)
+            {
+                // A row this version cannot read (written by another, or by hand) costs only its own schedule.
+                WorkerLog.ScheduleUnreadable(logger, schedule.Name, e.Message);
+                continue;
+            }
+
             if (cron is null)
             {
                 WorkerLog.ScheduleZoneUnknown(logger, schedule.Name, schedule.TimeZone);
@@ -98,7 +109,7 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
             DateTimeOffset occurrence = cron.LatestBetween(due, now);
             var job = new JobInsert(schedule.Kind, schedule.Queue, schedule.Arguments, schedule.Priority, now, ExpiresAt: null,
                 schedule.MaxAttempts, schedule.Timeout, schedule.Backoff, ScheduleDefinitions.JobKey(schedule.Name, occurrence));
-            firings.Add(new ScheduleFiring(schedule.Name, due, occurrence, cron.NextAfter(now), job));
+            firings.Add(new ScheduleFiring(schedule.Name, due, schedule.UpdatedAt, occurrence, cron.NextAfter(now), job));
         }
 
         if (firings.Count == 0)

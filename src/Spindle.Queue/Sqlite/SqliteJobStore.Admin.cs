@@ -54,21 +54,29 @@ internal sealed partial class SqliteJobStore
 
     public async Task<StoreCheckpointed?> StoreCheckpoint(StoreCheckpointParams parameters, CancellationToken cancellationToken)
     {
-        StoreCheckpointed result = default;
+        bool complete = false;
         await _writer.RunAsync(connection =>
         {
-            // TRUNCATE waits for other processes' readers to leave the log; bounded here by a short busy timeout
-            // (the writer's usual one is long), so a busy moment costs a retry at the next pass, not a stall.
+            // PASSIVE first: it copies what it can without waiting for anyone or holding up other processes' writers.
+            // Only once it has caught up with the whole log does TRUNCATE follow, which then has (almost) nothing left
+            // to copy and only resets the log; it waits for other processes' readers to leave the log, bounded here
+            // by a short busy timeout (the writer's usual one is long), so a busy moment costs a retry, not a stall.
             using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+            using (SqliteDataReader passive = command.ExecuteReader())
+            {
+                if (!passive.Read() || passive.GetInt64(1) != passive.GetInt64(2))
+                {
+                    return;
+                }
+            }
+
             command.CommandText = $"PRAGMA busy_timeout = {(long)parameters.Patience.TotalMilliseconds}; PRAGMA wal_checkpoint(TRUNCATE);";
             try
             {
                 using SqliteDataReader reader = command.ExecuteReader();
                 reader.NextResult();
-                if (reader.Read())
-                {
-                    result = new StoreCheckpointed(Complete: reader.GetInt64(0) == 0);
-                }
+                complete = reader.Read() && reader.GetInt64(0) == 0;
             }
             finally
             {
@@ -76,7 +84,7 @@ internal sealed partial class SqliteJobStore
                 command.ExecuteNonQuery();
             }
         }, cancellationToken).ConfigureAwait(false);
-        return result;
+        return new StoreCheckpointed(complete);
     }
 
     private static string? StateOf(SqliteWriter.Transaction transaction, long id) =>

@@ -44,6 +44,7 @@ internal sealed partial class SqliteJobStore
                 int moved = transaction.Command("schedules_advance")
                     .Bind("@name", firing.Name)
                     .Bind("@expected", firing.ExpectedNextRunAt)
+                    .Bind("@expected_updated_at", firing.ExpectedUpdatedAt)
                     .Bind("@next_run_at", firing.NextRunAt)
                     .Bind("@occurrence", firing.Occurrence)
                     .ExecuteNonQuery();

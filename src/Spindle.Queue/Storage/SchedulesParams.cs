@@ -25,16 +25,18 @@ internal sealed record SchedulesListParams;
 internal sealed record SchedulesFireParams(IReadOnlyList<ScheduleFiring> Firings, DateTimeOffset Now);
 
 /// <summary>
-/// One schedule to fire: if its stored next moment is still <paramref name="ExpectedNextRunAt"/>, it moves to
-/// <paramref name="NextRunAt"/> and <paramref name="Job"/> is inserted, in one transaction; otherwise another worker
-/// fired it first (or it was changed) and nothing happens. That compare-and-set is what keeps a moment from firing twice.
+/// One schedule to fire: if its stored next moment is still <paramref name="ExpectedNextRunAt"/> and it was last set at
+/// <paramref name="ExpectedUpdatedAt"/>, it moves to <paramref name="NextRunAt"/> and <paramref name="Job"/> is inserted,
+/// in one transaction; otherwise another worker fired it first, or it was set again since it was read (the job would be
+/// the old one), and nothing happens. That compare-and-set is what keeps a moment from firing twice.
 /// </summary>
 /// <param name="Name">The schedule's name.</param>
 /// <param name="ExpectedNextRunAt">The next moment as read.</param>
+/// <param name="ExpectedUpdatedAt">When the schedule was last set, as read.</param>
 /// <param name="Occurrence">The moment fired for (the latest due one: missed moments fire once).</param>
 /// <param name="NextRunAt">The first moment after now, or <see langword="null"/> when there is none.</param>
 /// <param name="Job">The job to insert, with a unique key naming the schedule and the moment.</param>
-internal sealed record ScheduleFiring(string Name, DateTimeOffset ExpectedNextRunAt, DateTimeOffset Occurrence, DateTimeOffset? NextRunAt, JobInsert Job);
+internal sealed record ScheduleFiring(string Name, DateTimeOffset ExpectedNextRunAt, DateTimeOffset ExpectedUpdatedAt, DateTimeOffset Occurrence, DateTimeOffset? NextRunAt, JobInsert Job);
 
 /// <summary>A schedule that fired: the moment and the job enqueued for it.</summary>
 internal readonly record struct ScheduleFired(string Name, DateTimeOffset Occurrence, long JobId);

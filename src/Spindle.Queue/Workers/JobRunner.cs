@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Spindle.Processes;
 using Microsoft.Extensions.Logging;
 using Spindle.Queue.Storage;
 using Spindle.Tasks;
@@ -15,6 +16,9 @@ namespace Spindle.Queue;
 /// </summary>
 internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options, TimeProvider time, ILogger logger)
 {
+    /// <summary>How long after its timeout a job on <see cref="QueueWorkerOptions.Processes"/> that ignores its token is killed with its process.</summary>
+    internal static readonly TimeSpan PoolKillGrace = TimeSpan.FromSeconds(1);
+
     /// <summary>The outcome to write, or <see langword="null"/> when the attempt is no longer this worker's to record.</summary>
     internal async Task<JobCompletion?> RunAsync(HeldJob held, CancellationToken shutdown)
     {
@@ -28,8 +32,11 @@ internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options,
             linked.Token.ThrowIfCancellationRequested();
             if (options.Processes is { } pool)
             {
-                Task<JsonElement> call = await pool.SubmitJsonAsync(job.Kind, Encoding.UTF8.GetBytes(job.Arguments), job.Priority, linked.Token).ConfigureAwait(false);
-                return JobCompletion.Succeeded(job.Id, job.Attempt, (await call.ConfigureAwait(false)).GetRawText());
+                // The job's timeout cancels the handler's token at once; one that ignores it is killed with its
+                // process a grace period later.
+                var call = new QueuedJobCall(job.Id, job.Attempt, job.Priority, timeout + PoolKillGrace);
+                Task<JsonElement> running = await pool.SubmitJsonAsync(job.Kind, Encoding.UTF8.GetBytes(job.Arguments), call, linked.Token).ConfigureAwait(false);
+                return JobCompletion.Succeeded(job.Id, job.Attempt, (await running.ConfigureAwait(false)).GetRawText());
             }
 
             TaskHandler handler = catalog.FindHandler(job.Kind);

@@ -70,9 +70,11 @@ public sealed record QueueWorkerOptions
     /// Runs every job's handler on this pool's worker processes instead of in the worker's own process: isolation, so a
     /// crash, a stack overflow, a runaway loop or a leak kills or recycles one pool process, never the worker. A crashed
     /// attempt fails with the crash's exit code or signal and follows the job's retry policy. The caller starts the pool
-    /// (its catalog must hold the kinds served), sizes it (about the sum of the queues' concurrency) and disposes it
-    /// after the worker. A job's timeout or cancellation reaches the handler's token in the pool process; a handler
-    /// that ignores its token is stopped by the pool's <see cref="ProcessPoolOptions.CallTimeout"/>, which kills its process.
+    /// (its catalog must hold the kinds served), gives it at least as many workers as the queues' concurrency in all
+    /// (checked), and disposes it after the worker. A handler sees the job's id and attempt in its <c>TaskContext</c>,
+    /// and the pool never calls a job poison: retries are the job's own policy. A job's timeout or cancellation reaches the handler's token in the pool process; a handler
+    /// that ignores its token is killed with its process a second after its timeout (a job without a timeout gets the
+    /// pool's <see cref="ProcessPoolOptions.CallTimeout"/>).
     /// </summary>
     /// <value>Default <see langword="null"/>: handlers run in this process.</value>
     public ProcessPool? Processes { get; init; }
@@ -139,6 +141,13 @@ public sealed record QueueWorkerOptions
 
         Range(Retention, TimeSpan.FromSeconds(1), TimeSpan.FromDays(3650), nameof(Retention), "1 second and 3,650 days");
         Range(PruneInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromDays(1), nameof(PruneInterval), "10 milliseconds and 1 day");
+        if (Processes is { } pool && Queues.Values.Sum() > pool.WorkerCount)
+        {
+            throw new ArgumentException(
+                $"QueueWorkerOptions.Processes has {pool.WorkerCount} worker processes, fewer than the {Queues.Values.Sum()} jobs the queues run at once: the others would wait in the pool with their timeouts running and away from other workers. Lower the queues' concurrency to at most {pool.WorkerCount} in all, or start the pool with more workers.",
+                nameof(Processes));
+        }
+
         Range(CheckpointInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(CheckpointInterval), "10 milliseconds and 1 hour");
         Range(ScheduleRefreshInterval, TimeSpan.FromMilliseconds(10), TimeSpan.FromHours(1), nameof(ScheduleRefreshInterval), "10 milliseconds and 1 hour");
     }

@@ -46,4 +46,7 @@ internal static partial class WorkerLog
 
     [LoggerMessage(14, LogLevel.Warning, "Schedule {Name} is in time zone '{Zone}', which this machine does not know; this worker leaves it to others.")]
     internal static partial void ScheduleZoneUnknown(ILogger logger, string name, string zone);
+
+    [LoggerMessage(15, LogLevel.Warning, "Schedule {Name} cannot be read and is left alone: {Message}")]
+    internal static partial void ScheduleUnreadable(ILogger logger, string name, string message);
 }

@@ -88,18 +88,36 @@ public abstract class ProcessPool : IAsyncDisposable
     }
 
     /// <summary>
-    /// Queues a call of <paramref name="kind"/> with arguments that are already JSON, and gives its result as
-    /// JSON: for callers that only carry payloads (the durable queue's worker), so nothing is decoded here.
+    /// Queues a call of <paramref name="kind"/> for a durable queue's job, with arguments that are already JSON, and
+    /// gives its result as JSON, so nothing is decoded here.
     /// </summary>
     /// <exception cref="TaskArgumentException">The kind is not in the pool's catalog, or the arguments are too large.</exception>
-    internal ValueTask<Task<JsonElement>> SubmitJsonAsync(string kind, byte[] argumentsJson, int priority, CancellationToken cancellationToken)
+    internal ValueTask<Task<JsonElement>> SubmitJsonAsync(string kind, byte[] argumentsJson, QueuedJobCall job, CancellationToken cancellationToken)
     {
         if (!Catalog.Contains(kind))
         {
             throw new TaskArgumentException(kind, $"Task kind '{kind}' is not in the catalog of process pool '{Name}', so its workers would not know it.");
         }
 
-        return Submit(kind, argumentsJson, RawJson, priority, progress: null, cancellationToken);
+        ThrowIfTooLarge(kind, argumentsJson.Length);
+
+        // The queue counts attempts and decides retries: the handler sees the job's attempt, the pool never calls
+        // the job poison, and the job's own timeout (plus a grace) is this call's hard limit.
+        var call = new SingleCall<JsonElement>(KindOf(kind), argumentsJson, RawJson, job.Priority, progress: null, cancellationToken)
+        {
+            Attempt = job.Attempt,
+            JobId = job.JobId,
+            Timeout = job.HardTimeout,
+            ExemptFromPoison = true,
+        };
+        ValueTask queued = EnqueueAsync(call);
+        return queued.IsCompletedSuccessfully ? new ValueTask<Task<JsonElement>>(call.Task) : AwaitQueuedAsync(queued, call);
+
+        static async ValueTask<Task<JsonElement>> AwaitQueuedAsync(ValueTask queued, SingleCall<JsonElement> call)
+        {
+            await queued.ConfigureAwait(false);
+            return call.Task;
+        }
     }
 
     private static readonly JsonCodec<JsonElement> RawJson = new(RawJsonContext.Default.JsonElement);

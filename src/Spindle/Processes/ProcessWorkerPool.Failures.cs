@@ -124,7 +124,7 @@ internal sealed partial class ProcessWorkerPool
             _crashesByFingerprint[fingerprint] = crashes;
         }
 
-        if (crashes >= _options.PoisonAfterCrashes)
+        if (crashes >= _options.PoisonAfterCrashes && !head.ExemptFromPoison)
         {
             if (_poison.Count < MaxRememberedCrashes)
             {
@@ -184,7 +184,7 @@ internal sealed partial class ProcessWorkerPool
             if (kill)
             {
                 RemoteCall call = worker.Outstanding.Peek();
-                TimeSpan limit = _options.CallTimeout!.Value * call.ItemCount;
+                TimeSpan limit = LimitOf(call)!.Value;
                 worker.Verdict = (new TaskFailure
                 {
                     Kind = TaskFailureKind.Timeout,
@@ -205,22 +205,25 @@ internal sealed partial class ProcessWorkerPool
     }
 
     private bool Overdue(WorkerConnection worker, RemoteCall head) =>
-        _time.GetElapsedTime(worker.HeadStartedAt) >= _options.CallTimeout!.Value * head.ItemCount;
+        LimitOf(head) is { } limit && _time.GetElapsedTime(worker.HeadStartedAt) >= limit;
+
+    /// <summary>How long a call may run once its worker starts it: its own limit, else the pool's per item; null for none.</summary>
+    private TimeSpan? LimitOf(RemoteCall call) => call.Timeout ?? _options.CallTimeout * call.ItemCount;
 
     private void ArmDeadline(WorkerConnection worker)
     {
-        if (_options.CallTimeout is not { } timeout || worker.State == WorkerState.Exited || worker.Verdict is not null)
+        if (worker.State == WorkerState.Exited || worker.Verdict is not null)
         {
             return;
         }
 
-        if (!worker.Outstanding.TryPeek(out RemoteCall? head))
+        if (!worker.Outstanding.TryPeek(out RemoteCall? head) || LimitOf(head) is not { } limit)
         {
             worker.Deadline?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
             return;
         }
 
-        TimeSpan due = (timeout * head.ItemCount) - _time.GetElapsedTime(worker.HeadStartedAt);
+        TimeSpan due = limit - _time.GetElapsedTime(worker.HeadStartedAt);
         // Timers take at most about 49 days; a later deadline is re-armed when this one fires.
         due = due < TimeSpan.Zero ? TimeSpan.Zero : due > MaxTimerDue ? MaxTimerDue : due;
         worker.Deadline ??= _time.CreateTimer(static w => ((WorkerConnection)w!).Pool.OnDeadline((WorkerConnection)w!), worker, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);

@@ -141,7 +141,7 @@ internal sealed partial class ProcessWorkerPool : ProcessPool
             lock (Gate)
             {
                 ThrowIfClosed();
-                if (_poison.Count > 0 && _poison.Contains(call.Fingerprint))
+                if (_poison.Count > 0 && !call.ExemptFromPoison && _poison.Contains(call.Fingerprint))
                 {
                     call.State = CallState.Done;
                     call.Fail(Poisoned(call, null));

@@ -31,6 +31,12 @@ internal abstract class RemoteCall(PoolKind kind, int priority, CancellationToke
     /// <summary>Which run this is, from 1; crash retries and the reruns of a crashed chunk's items raise it.</summary>
     internal int Attempt { get; set; } = 1;
 
+    /// <summary>This call's own limit, instead of <see cref="ProcessPoolOptions.CallTimeout"/>: past it the worker is killed.</summary>
+    internal TimeSpan? Timeout { get; init; }
+
+    /// <summary>Never refused or marked as poison by this pool: its caller has a retry policy of its own (a queue's job).</summary>
+    internal bool ExemptFromPoison { get; init; }
+
     /// <summary>Runs alone on its worker (a suspect after a crash), so a crash is surely its own.</summary>
     internal bool Isolated { get; set; }
 

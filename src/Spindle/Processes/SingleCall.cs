@@ -20,10 +20,18 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonC
 
     internal override int Fingerprint => FingerprintOf(arguments);
 
+    /// <summary>The durable queue's job this call runs, given to the handler as <c>TaskContext.JobId</c>.</summary>
+    internal long? JobId { get; init; }
+
     internal override void WriteFrame(FrameBuffer buffer)
     {
         buffer.BeginCall(FrameType.Call, Id, Kind.Id, Attempt);
-        buffer.WriteByte(progress is null ? (byte)0 : WireFormat.ReportsProgress);
+        buffer.WriteByte((byte)((progress is null ? 0 : WireFormat.ReportsProgress) | (JobId is null ? 0 : WireFormat.CarriesJobId)));
+        if (JobId is { } job)
+        {
+            buffer.WriteInt64(job);
+        }
+
         buffer.WriteBytes(arguments);
         buffer.EndFrame();
     }

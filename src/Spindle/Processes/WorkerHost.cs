@@ -215,7 +215,8 @@ internal sealed class WorkerHost
             _loggers.Add(call.Kind, logger = new WorkerLogger(call.Kind));
         }
 
-        var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, progress: call.ReportsProgress ? new ProgressFrames(this, call.Id) : null, logger: logger);
+        var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, call.JobId?.ToString(CultureInfo.InvariantCulture),
+            progress: call.ReportsProgress ? new ProgressFrames(this, call.Id) : null, logger: logger);
         _results.BeginFrame(call.IsChunk ? FrameType.ChunkResult : FrameType.Result);
         _results.WriteInt64(call.Id);
         if (call.IsRaw)
@@ -431,6 +432,9 @@ internal sealed class WorkerHost
         /// <summary>The caller listens for the handler's progress reports.</summary>
         internal bool ReportsProgress { get; init; }
 
+        /// <summary>The durable queue's job the call runs, if any.</summary>
+        internal long? JobId { get; init; }
+
         /// <summary>The chunk's items are raw 64-bit integers in <see cref="Data"/>.</summary>
         internal bool IsRaw { get; }
 
@@ -451,8 +455,9 @@ internal sealed class WorkerHost
             if (type == FrameType.Call)
             {
                 byte flags = payload.ReadByte();
+                long? jobId = (flags & WireFormat.CarriesJobId) != 0 ? payload.ReadInt64() : null;
                 byte[] single = payload.Rest.ToArray();
-                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)]) { ReportsProgress = (flags & WireFormat.ReportsProgress) != 0 };
+                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)]) { ReportsProgress = (flags & WireFormat.ReportsProgress) != 0, JobId = jobId };
             }
 
             int count = payload.ReadInt32();

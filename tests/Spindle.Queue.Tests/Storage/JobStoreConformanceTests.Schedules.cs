@@ -13,8 +13,9 @@ public abstract partial class JobStoreConformanceTests
     private protected Task<JobScheduleInfo> SetScheduleAsync(ScheduleDefinition schedule, DateTimeOffset? next) =>
         Store.SchedulesSet(new SchedulesSetParams(schedule, next, Now), CancellationToken.None);
 
-    private protected static ScheduleFiring Firing(string name, DateTimeOffset expected, DateTimeOffset occurrence, DateTimeOffset? next, DateTimeOffset now) =>
-        new(name, expected, occurrence, next, NewJob(kind: "reports.build", queue: "reports", runAt: now, uniqueKey: $"schedule:{name}:{occurrence.ToUnixTimeMilliseconds()}"));
+    /// <summary>A firing of a schedule last set at <paramref name="setAt"/> (the tests set theirs at <see cref="Start"/> unless they say otherwise).</summary>
+    private protected static ScheduleFiring Firing(string name, DateTimeOffset expected, DateTimeOffset occurrence, DateTimeOffset? next, DateTimeOffset now, DateTimeOffset? setAt = null, string arguments = "{}") =>
+        new(name, expected, setAt ?? Start, occurrence, next, NewJob(kind: "reports.build", queue: "reports", runAt: now, arguments: arguments, uniqueKey: $"schedule:{name}:{occurrence.ToUnixTimeMilliseconds()}"));
 
     [Fact]
     public async Task Schedules_set_stores_the_template_and_the_next_moment()
@@ -83,8 +84,8 @@ public abstract partial class JobStoreConformanceTests
         Time.Advance(TimeSpan.FromMinutes(1));
         ScheduleFired first = Assert.Single(await Store.SchedulesFire(new SchedulesFireParams([Firing("reports.nightly", Minute1, Minute1, Minute1.AddMinutes(1), Now)], Now), CancellationToken.None));
 
-        await SetScheduleAsync(NewSchedule(cron: "*/1 * * * *"), Minute1);
-        ScheduleFired again = Assert.Single(await Store.SchedulesFire(new SchedulesFireParams([Firing("reports.nightly", Minute1, Minute1, Minute1.AddMinutes(1), Now)], Now), CancellationToken.None));
+        JobScheduleInfo reset = await SetScheduleAsync(NewSchedule(cron: "*/1 * * * *"), Minute1);
+        ScheduleFired again = Assert.Single(await Store.SchedulesFire(new SchedulesFireParams([Firing("reports.nightly", Minute1, Minute1, Minute1.AddMinutes(1), Now, reset.UpdatedAt)], Now), CancellationToken.None));
 
         Assert.Equal(first.JobId, again.JobId);
         Assert.Single((await Store.JobsList(new JobsListParams(null, null, null, null, 100, false), CancellationToken.None)).Jobs);
@@ -114,5 +115,20 @@ public abstract partial class JobStoreConformanceTests
 
         Assert.Equal("other", Assert.Single(await Store.SchedulesList(new SchedulesListParams(), CancellationToken.None)).Name);
         Assert.Equal(JobState.Available, (await GetAsync(fired.JobId)).State);
+    }
+
+    [Fact]
+    public async Task Schedules_fire_from_a_read_older_than_the_last_set_changes_nothing_so_the_job_is_never_the_old_one()
+    {
+        await SetScheduleAsync(NewSchedule(), Minute1);
+        Time.Advance(TimeSpan.FromMinutes(1));
+
+        // A worker read the schedule; then it was set again with new arguments and the same cron (next moment kept).
+        JobScheduleInfo reset = await SetScheduleAsync(NewSchedule() with { Template = NewSchedule().Template with { Arguments = """{"days":7}""" } }, Minute1);
+        Assert.Equal(Minute1, reset.NextRunAt);
+
+        Assert.Empty(await Store.SchedulesFire(new SchedulesFireParams([Firing("reports.nightly", Minute1, Minute1, Minute1.AddMinutes(1), Now, setAt: Start)], Now), CancellationToken.None));
+        ScheduleFired fired = Assert.Single(await Store.SchedulesFire(new SchedulesFireParams([Firing("reports.nightly", Minute1, Minute1, Minute1.AddMinutes(1), Now, reset.UpdatedAt, """{"days":7}""")], Now), CancellationToken.None));
+        Assert.Equal("""{"days":7}""", (await GetAsync(fired.JobId)).Arguments);
     }
 }

@@ -23,7 +23,6 @@ public sealed class QueueWorkerProcessTests : IAsyncLifetime
         {
             WorkerCount = 2,
             WorkerProgram = Path.Combine(AppContext.BaseDirectory, "Spindle.TestWorker"),
-            CallTimeout = TimeSpan.FromSeconds(2),
             ShutdownGracePeriod = TimeSpan.FromSeconds(5),
         });
     }
@@ -37,7 +36,7 @@ public sealed class QueueWorkerProcessTests : IAsyncLifetime
 
     private QueueWorker Worker() => QueueWorker.Create(_queue, Tasks.Catalog, new QueueWorkerOptions
     {
-        Queues = new Dictionary<string, int> { ["default"] = 4 },
+        Queues = new Dictionary<string, int> { ["default"] = 2 },
         PollInterval = TimeSpan.FromMilliseconds(5),
         CompletionDelay = TimeSpan.FromMilliseconds(1),
         Processes = _pool,
@@ -85,14 +84,45 @@ public sealed class QueueWorkerProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_handler_sees_the_jobs_id_and_attempt_and_the_pool_never_calls_a_job_poison()
+    {
+        JobHandle<string> job = await _queue.EnqueueAsync(Tasks.JobOf, 0);
+        JobHandle<int> exits = await _queue.EnqueueAsync(Tasks.Exit, 5, new EnqueueOptions { MaxAttempts = 4, Backoff = Immediate });
+        await using (QueueWorker worker = Worker())
+        {
+            await worker.StartAsync();
+            Assert.Equal($"{job.Id} 1", await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+            // The pool calls a call poison after 3 crashes in a row; a job's retries are its own policy: all 4 attempts run.
+            JobInfo dead = await _queue.WaitUntilFinishedAsync(exits.Id).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal((JobState.Dead, 4, TaskFailureKind.Crash, 5), (dead.State, dead.Attempt, dead.Error!.Kind, dead.Error.ExitCode));
+        }
+
+        Assert.True(_pool.Stats.WorkersLost >= 4, $"each of the 4 attempts ran and took down its process (lost: {_pool.Stats.WorkersLost})");
+    }
+
+    [Fact]
+    public void More_concurrency_than_pool_processes_is_refused_with_the_numbers()
+    {
+        ArgumentException e = Assert.ThrowsAny<ArgumentException>(() => QueueWorker.Create(_queue, Tasks.Catalog, new QueueWorkerOptions
+        {
+            Queues = new Dictionary<string, int> { ["a"] = 2, ["b"] = 1 },
+            Processes = _pool,
+        }));
+        Assert.Contains("has 2 worker processes, fewer than the 3 jobs the queues run at once", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_runaway_job_past_its_timeout_is_killed_with_its_process()
     {
         JobHandle<int> spin = await _queue.EnqueueAsync(Tasks.Spin, 0, new EnqueueOptions { MaxAttempts = 1, Timeout = TimeSpan.FromMilliseconds(200) });
         await using (QueueWorker worker = Worker())
         {
             await worker.StartAsync();
+            // The pool has no CallTimeout of its own: the job's timeout (and a second's grace) kills the spinning process.
             JobInfo info = await _queue.WaitUntilFinishedAsync(spin.Id).WaitAsync(TimeSpan.FromSeconds(30));
             Assert.Equal((JobState.Dead, TaskFailureKind.Timeout), (info.State, info.Error!.Kind));
+            Assert.True(_pool.Stats.TimedOut >= 1, "the pool killed the runaway process");
             Assert.Equal(144L, await (await _queue.EnqueueAsync(Tasks.Square, 12L)).WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
         }
     }

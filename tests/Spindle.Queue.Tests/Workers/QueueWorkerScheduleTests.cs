@@ -88,7 +88,7 @@ public sealed class QueueWorkerScheduleTests : WorkerFixture
     }
 
     [Fact]
-    public async Task A_removed_schedule_stops_firing_once_workers_reload_and_a_new_one_starts()
+    public async Task A_removed_schedule_stops_firing_and_a_new_one_starts_on_the_running_worker()
     {
         await Queue.SetScheduleAsync(JobSchedule.For("old", "* * * * *", Double, 1));
         await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Faked("w"));
@@ -98,7 +98,7 @@ public sealed class QueueWorkerScheduleTests : WorkerFixture
 
         Assert.True(await Queue.RemoveScheduleAsync("old"));
         await Queue.SetScheduleAsync(JobSchedule.For("new", "*/2 * * * *", Double, 2));
-        _time.Advance(TimeSpan.FromSeconds(30)); // the refresh pass reloads
+        _time.Advance(TimeSpan.FromSeconds(30)); // the refresh pass gives the new schedule its cron entry
         _time.Advance(TimeSpan.FromSeconds(30)); // 12:02, a moment of both
         await Eventually(async () => (await Queue.ListSchedulesAsync()).Single().LastJobId is not null, "the new schedule fired");
 

@@ -87,6 +87,7 @@ public sealed class TestTasks
         });
         Turn = catalog.Add("test.turn", (long _, TaskContext _) => Interlocked.Increment(ref ran));
         Text = catalog.Add("test.text", (string s, TaskContext _) => s.ToUpperInvariant());
+        JobOf = catalog.Add("test.job-of", (int _, TaskContext c) => $"{c.JobId} {c.Attempt}");
         CrashOnce = catalog.Add("test.crash-once", (string marker, TaskContext c) =>
         {
             if (!File.Exists(marker))
@@ -146,6 +147,9 @@ public sealed class TestTasks
     public TaskKind<long, long> FailOn7 { get; }
 
     public TaskKind<string, string> Text { get; }
+
+    /// <summary>"job-id attempt" as the handler's context gives them.</summary>
+    public TaskKind<int, string> JobOf { get; }
 
     public TaskKind<int, int> IntFailOn7 { get; }
 

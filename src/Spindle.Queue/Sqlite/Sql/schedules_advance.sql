@@ -1,3 +1,4 @@
--- The compare-and-set of a firing: changes one row only if no one has moved next_run_at since it was read.
+-- The compare-and-set of a firing: changes one row only if no one has moved next_run_at since it was read, nor set
+-- the schedule again (a new template under the same cron keeps next_run_at, and the job must be the new one).
 UPDATE schedules SET next_run_at = @next_run_at, last_run_at = @occurrence
-WHERE name = @name AND next_run_at = @expected;
+WHERE name = @name AND next_run_at = @expected AND updated_at = @expected_updated_at;

@@ -20,6 +20,9 @@ internal static class WireFormat
     /// <summary>A call's flag: the caller listens for progress, so the worker forwards the handler's reports.</summary>
     internal const byte ReportsProgress = 1;
 
+    /// <summary>A call's flag: a 64-bit job id follows the flags (a durable queue's job, for the handler's <c>TaskContext.JobId</c>).</summary>
+    internal const byte CarriesJobId = 4;
+
     /// <summary>A chunk's items as JSON blocks.</summary>
     internal const byte JsonItems = 0;
 
