@@ -51,4 +51,11 @@ internal interface IJobStore : IAsyncDisposable
 
     /// <summary>Job counts per queue and state.</summary>
     Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this instance should run maintenance (rescue, prune) now; asked before every pass. A store shared
+    /// across machines elects one leader (PostgreSQL: a session advisory lock) and answers true only there; a
+    /// store whose maintenance is harmless to repeat (SQLite) answers true everywhere, the default.
+    /// </summary>
+    ValueTask<bool> MaintenanceLeaderAcquire(CancellationToken cancellationToken) => ValueTask.FromResult(true);
 }

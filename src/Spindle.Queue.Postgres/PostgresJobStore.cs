@@ -1,0 +1,124 @@
+using Npgsql;
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Postgres;
+
+/// <summary>
+/// The scale-out store: one PostgreSQL database shared by workers on many machines. Every store call is one
+/// round trip where it can be (a statement, or several sent together, which PostgreSQL runs as one implicit
+/// transaction), on a pooled connection. Claims lock with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent
+/// workers never wait for each other's rows; maintenance runs on one leader chosen by an advisory lock.
+/// </summary>
+internal sealed partial class PostgresJobStore : IJobStore
+{
+    // Immutable after open; NpgsqlDataSource is thread-safe.
+    private readonly NpgsqlDataSource _source;
+
+    // 1 once DisposeAsync has begun; written by Interlocked, so a second dispose does nothing.
+    private int _disposed;
+
+    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource leaderSource, string description)
+    {
+        _source = source;
+        _leaderSource = leaderSource;
+        Description = description;
+    }
+
+    /// <summary>Where the store is, for messages: no password.</summary>
+    internal string Description { get; }
+
+    /// <summary>Connects, brings the schema up to date (once, under an advisory lock), and sets the aging rate if given.</summary>
+    internal static async Task<PostgresJobStore> OpenAsync(PostgresStoreSettings settings, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnectionStringBuilder(settings.Connection.ConnectionString);
+        string description = PostgresConnectionString.Describe(connection);
+        NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
+
+        // Leadership holds a session lock for as long as its connection lives: that connection must be its own,
+        // never one a pool hands to other work (or resets) when it is put back.
+        var leader = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
+        NpgsqlDataSource leaderSource = NpgsqlDataSource.Create(leader);
+        var store = new PostgresJobStore(source, leaderSource, description);
+        try
+        {
+            await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
+            if (settings.AgingRate is { } rate)
+            {
+                using NpgsqlConnection open = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                using NpgsqlCommand set = open.Command("settings_aging_rate_set").Bind("aging_rate", rate);
+                await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return store;
+    }
+
+    public async Task<JobInfo?> JobsGet(JobsGetParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command("jobs_get").Bind("id", parameters.Id);
+        return (await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    public async Task<JobPage> JobsList(JobsListParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command(parameters.NewestFirst ? "jobs_list_newest" : "jobs_list_oldest")
+            .BindNullable("cursor", parameters.Cursor)
+            .BindNullable("queue", parameters.Queue)
+            .BindNullable("state", parameters.State is { } state ? JobStateNames.ToName(state) : null)
+            .BindNullable("kind", parameters.Kind)
+            .Bind("limit", parameters.Limit);
+        List<JobInfo> jobs = await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return new JobPage(jobs, jobs.Count == parameters.Limit ? jobs[^1].Id : null);
+    }
+
+    public async Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command("queue_stats").BindNullable("queue", parameters.Queue);
+        using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new List<(string Queue, JobState State, long Count)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts.Add((reader.GetString(0), JobStateNames.Parse(reader.GetString(1)), reader.GetInt64(2)));
+        }
+
+        return counts.GroupBy(c => c.Queue, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                long Of(JobState state) => g.Where(c => c.State == state).Sum(c => c.Count);
+                return new QueueStats
+                {
+                    Queue = g.Key,
+                    Scheduled = Of(JobState.Scheduled),
+                    Available = Of(JobState.Available),
+                    Running = Of(JobState.Running),
+                    Retrying = Of(JobState.Retrying),
+                    Succeeded = Of(JobState.Succeeded),
+                    Dead = Of(JobState.Dead),
+                    Cancelled = Of(JobState.Cancelled),
+                };
+            })
+            .OrderBy(s => s.Queue, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await ResignAsync().ConfigureAwait(false);
+        await _leaderSource.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+        _leaderGate.Dispose();
+    }
+}
