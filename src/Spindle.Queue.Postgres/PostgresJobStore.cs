@@ -31,6 +31,16 @@ internal sealed partial class PostgresJobStore : IJobStore
     internal static async Task<PostgresJobStore> OpenAsync(PostgresStoreSettings settings, CancellationToken cancellationToken)
     {
         var connection = new NpgsqlConnectionStringBuilder(settings.Connection.ConnectionString);
+
+        // The store sends the same few statements all day: prepared once per connection, PostgreSQL stops parsing
+        // and planning them on every call. No session state is left on a pooled connection, so resetting it on
+        // every return to the pool would be a wasted round trip (and would drop those prepared statements).
+        if (connection.MaxAutoPrepare == 0)
+        {
+            connection.MaxAutoPrepare = 32;
+        }
+
+        connection.NoResetOnClose = true;
         string description = PostgresConnectionString.Describe(connection);
         NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
 
