@@ -35,7 +35,10 @@ internal static class PostgresServer
 
     internal static async Task<NpgsqlConnection> OpenAdminAsync()
     {
-        var connection = new NpgsqlConnection(PostgresConnectionString.Parse(ConnectionString).ConnectionString);
+        // Unpooled: a pooled connection would be stale after the chaos test restarts the server.
+        NpgsqlConnectionStringBuilder builder = PostgresConnectionString.Parse(ConnectionString);
+        builder.Pooling = false;
+        var connection = new NpgsqlConnection(builder.ConnectionString);
         await connection.OpenAsync();
         return connection;
     }
