@@ -76,6 +76,18 @@ internal sealed partial class PostgresJobStore
         {
             if (_leader is not null)
             {
+                try
+                {
+                    // Released before the connection closes: a closed connection's backend exits (and frees the
+                    // lock) a moment later, and the next leader should not have to wait for that.
+                    using NpgsqlCommand release = _leader.Command("leader_release");
+                    await release.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+                {
+                    // The session is already gone, and the lock with it.
+                }
+
                 await _leader.DisposeAsync().ConfigureAwait(false);
                 _leader = null;
             }

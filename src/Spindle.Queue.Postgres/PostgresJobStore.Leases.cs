@@ -26,7 +26,8 @@ internal sealed partial class PostgresJobStore
             .Bind("queues", parameters.Queues.Distinct(StringComparer.Ordinal).ToArray())
             .Bind("limit", parameters.Limit)
             .Bind("worker_id", parameters.WorkerId)
-            .Bind("lease_expires_at", now + parameters.Lease);
+            .Bind("lease", parameters.Lease)
+            .BindNullable("lease_from", LeaseClock(now));
         return await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
@@ -42,7 +43,8 @@ internal sealed partial class PostgresJobStore
         using NpgsqlCommand command = connection.Command("jobs_heartbeat")
             .Bind("ids", parameters.Jobs.Select(j => j.Id).ToArray())
             .Bind("attempts", parameters.Jobs.Select(j => j.Attempt).ToArray())
-            .Bind("lease_expires_at", now + parameters.Lease);
+            .Bind("lease", parameters.Lease)
+            .BindNullable("lease_from", LeaseClock(now));
         var extended = new HashSet<JobLease>();
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
@@ -166,7 +168,10 @@ internal sealed partial class PostgresJobStore
     public async Task<IReadOnlyList<JobRescued>> JobsRescue(JobsRescueParams parameters, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand command = connection.Command("jobs_rescue").Bind("now", parameters.Now).Bind("limit", parameters.Limit);
+        using NpgsqlCommand command = connection.Command("jobs_rescue")
+            .Bind("now", parameters.Now)
+            .Bind("limit", parameters.Limit)
+            .BindNullable("lease_now", LeaseClock(parameters.Now));
         using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var rescued = new List<JobRescued>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -176,6 +181,9 @@ internal sealed partial class PostgresJobStore
 
         return rescued;
     }
+
+    /// <summary>The time leases are counted from: the caller's, or NULL for the database's own clock.</summary>
+    private object? LeaseClock(DateTimeOffset now) => _databaseClock ? null : now.ToUniversalTime();
 
     private static string ErrorOf(JobCompletion completion) =>
         FailureJson.Write(completion.Error ?? throw new ArgumentException($"The completion of job {completion.Id} as {completion.Outcome} carries no error.", nameof(completion)));

@@ -14,12 +14,16 @@ internal sealed partial class PostgresJobStore : IJobStore
     // Immutable after open; NpgsqlDataSource is thread-safe.
     private readonly NpgsqlDataSource _source;
 
+    // Immutable after open: leases by the server's clock (PostgresStoreSettings.DatabaseClock).
+    private readonly bool _databaseClock;
+
     // 1 once DisposeAsync has begun; written by Interlocked, so a second dispose does nothing.
     private int _disposed;
 
-    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource leaderSource, string description)
+    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource leaderSource, string description, bool databaseClock)
     {
         _source = source;
+        _databaseClock = databaseClock;
         _leaderSource = leaderSource;
         Description = description;
     }
@@ -48,7 +52,7 @@ internal sealed partial class PostgresJobStore : IJobStore
         // never one a pool hands to other work (or resets) when it is put back.
         var leader = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
         NpgsqlDataSource leaderSource = NpgsqlDataSource.Create(leader);
-        var store = new PostgresJobStore(source, leaderSource, description);
+        var store = new PostgresJobStore(source, leaderSource, description, settings.DatabaseClock);
         try
         {
             await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);

@@ -11,6 +11,7 @@ internal static class PostgresStoreOpener
 {
     internal static async Task<IJobStore> OpenAsync(string connectionString, JobQueueOptions options, CancellationToken cancellationToken) =>
         await PostgresJobStore.OpenAsync(
-            new PostgresStoreSettings(PostgresConnectionString.Parse(connectionString), options.AgingRate, options.TimeProvider.GetUtcNow()),
+            new PostgresStoreSettings(
+                PostgresConnectionString.Parse(connectionString), options.AgingRate, options.TimeProvider.GetUtcNow(), DatabaseClock: options.TimeProvider == TimeProvider.System),
             cancellationToken).ConfigureAwait(false);
 }

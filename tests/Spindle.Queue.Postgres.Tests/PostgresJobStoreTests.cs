@@ -99,6 +99,27 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         Assert.Equal(1L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_schema_version"));
     }
 
+    [Fact]
+    public async Task On_the_database_clock_leases_run_from_the_servers_time_whatever_the_callers_clock_says()
+    {
+        await using PostgresJobStore store = await PostgresJobStore.OpenAsync(_schema.Settings(0, Now) with { DatabaseClock = true }, CancellationToken.None);
+        long id = (await store.JobsInsert(new JobsInsertParams([Job("{}")], Now), CancellationToken.None))[0].Id;
+        TimeSpan lease = TimeSpan.FromMinutes(10);
+
+        // The caller's clock says 2026-03-01 (and a year later for the rescue); the server's is the real one.
+        DateTimeOffset before = await PostgresServer.ScalarAsync<DateTimeOffset>("SELECT clock_timestamp()");
+        JobInfo claimed = Assert.Single(await store.JobsClaim(new JobsClaimParams("w", ["default"], 1, lease, Now), CancellationToken.None));
+        DateTimeOffset after = await PostgresServer.ScalarAsync<DateTimeOffset>("SELECT clock_timestamp()");
+
+        Assert.InRange(claimed.LeaseExpiresAt!.Value, before + lease, after + lease);
+        Assert.Equal(Now, claimed.AttemptedAt);
+        Assert.Empty(await store.JobsRescue(new JobsRescueParams(Now.AddYears(1), 100), CancellationToken.None));
+
+        JobsHeartbeatResult beat = await store.JobsHeartbeat(new JobsHeartbeatParams([new JobLease(id, claimed.Attempt)], TimeSpan.Zero, Now.AddYears(1)), CancellationToken.None);
+        Assert.Equal([id], beat.Extended);
+        Assert.Equal(JobState.Available, Assert.Single(await store.JobsRescue(new JobsRescueParams(Now, 100), CancellationToken.None)).State);
+    }
+
     private Task<PostgresJobStore> OpenAsync() => PostgresJobStore.OpenAsync(_schema.Settings(0, Now), CancellationToken.None);
 
     private static JobInsert Job(string arguments) =>

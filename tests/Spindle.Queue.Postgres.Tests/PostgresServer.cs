@@ -47,7 +47,9 @@ internal static class PostgresServer
     {
         await using NpgsqlConnection connection = await OpenAdminAsync();
         await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
+        await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync(), $"No row from: {sql}");
+        return reader.GetFieldValue<T>(0);
     }
 }
 

@@ -2,6 +2,7 @@
 -- other workers pass over them instead of waiting, then taken: running, leased, attempt incremented (the
 -- fence every later write names). Each queue is one seek on its stretch of the partial index spindle_jobs_claim
 -- (at most @limit rows each); MATERIALIZED keeps the planner from folding the locking scan into the update.
+-- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
 WITH candidates AS MATERIALIZED (
     SELECT c.id, row_number() OVER (ORDER BY c.rank DESC, c.run_at, c.id) AS n
     FROM (
@@ -22,7 +23,7 @@ claimed AS (
         attempt = j.attempt + 1,
         attempted_at = @now,
         attempted_by = @worker_id,
-        lease_expires_at = @lease_expires_at
+        lease_expires_at = coalesce(@lease_from::timestamptz, clock_timestamp()) + @lease
     FROM candidates c
     WHERE j.id = c.id
     RETURNING j.*

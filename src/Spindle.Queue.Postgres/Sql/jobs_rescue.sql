@@ -1,6 +1,7 @@
 -- Running jobs whose lease ran out (their worker stopped renewing it: killed, hung, or cut off) are taken
 -- back: cancelled if cancellation was asked for, dead with no attempt left, otherwise available now.
 -- SKIP LOCKED: a row a worker is completing right now is not waited for; its completion decides.
+-- Leases are compared with @lease_now, or with the database's clock when that is NULL, the clock they were written by.
 UPDATE spindle_jobs SET
     state = CASE
         WHEN cancel_requested_at IS NOT NULL THEN 'cancelled'
@@ -16,7 +17,7 @@ UPDATE spindle_jobs SET
     lease_expires_at = NULL
 WHERE id IN (
     SELECT id FROM spindle_jobs
-    WHERE state = 'running' AND lease_expires_at <= @now
+    WHERE state = 'running' AND lease_expires_at <= coalesce(@lease_now::timestamptz, clock_timestamp())
     ORDER BY lease_expires_at
     LIMIT @limit
     FOR UPDATE SKIP LOCKED)
