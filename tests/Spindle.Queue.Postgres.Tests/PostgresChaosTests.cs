@@ -13,8 +13,8 @@ public sealed class ServerRestartCollection
 }
 
 /// <summary>
-/// Chaos on PostgreSQL: a worker process killed with SIGKILL mid-job (tests/Workers/Spindle.QueueTestWorker, as
-/// in the SQLite chaos test), and the server restarted under a running worker. Each time a ledger the handlers
+/// Chaos on PostgreSQL: a worker process killed with SIGKILL mid-job (tests/Workers/Spindle.QueuePostgresTestWorker, the SQLite
+/// chaos test's worker program with the PostgreSQL store), and the server restarted under a running worker. Each time a ledger the handlers
 /// append to shows every job succeeded and the succeeding attempt of each ran its handler exactly once.
 /// </summary>
 [Collection(ServerRestartCollection.Name)]
@@ -26,7 +26,7 @@ public sealed class PostgresChaosTests : IAsyncLifetime
     private TestSchema _schema = null!;
     private JobQueue _queue = null!;
 
-    private static string Program => Path.Combine(AppContext.BaseDirectory, "Spindle.QueueTestWorker");
+    private static string Program => Path.Combine(AppContext.BaseDirectory, "Spindle.QueuePostgresTestWorker");
 
     private string Ledger => Path.Combine(_folder, "ledger.txt");
 
