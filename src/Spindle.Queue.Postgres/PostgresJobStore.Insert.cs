@@ -24,6 +24,13 @@ internal sealed partial class PostgresJobStore
         IReadOnlyList<JobInserted> inserted = jobs.Count >= CopyThreshold && jobs.All(j => j.UniqueKey is null)
             ? await CopyAsync(connection, transaction, ids, parameters, cancellationToken).ConfigureAwait(false)
             : await InsertArraysAsync(connection, transaction, ids, parameters, cancellationToken).ConfigureAwait(false);
+        string[] ready = inserted.Where(j => j.Created && j.State == JobState.Available).Select(j => j.Queue).Distinct(StringComparer.Ordinal).ToArray();
+        if (ready.Length > 0)
+        {
+            using NpgsqlCommand notify = connection.Command("jobs_notify", transaction).Bind("channel", _channel).Bind("queues", ready);
+            await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
     }

@@ -9,9 +9,6 @@ namespace Spindle.Queue.Postgres;
 /// </summary>
 internal sealed partial class PostgresJobStore
 {
-    // Immutable after open: unpooled, so a leader's connection is its own and closing it really ends the session.
-    private readonly NpgsqlDataSource _leaderSource;
-
     // Serializes MaintenanceLeaderAcquire and DisposeAsync, which are the only users of _leader.
     private readonly SemaphoreSlim _leaderGate = new(1, 1);
 
@@ -43,7 +40,7 @@ internal sealed partial class PostgresJobStore
                 }
             }
 
-            NpgsqlConnection connection = await _leaderSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            NpgsqlConnection connection = await _sessionSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 using NpgsqlCommand take = connection.Command("leader_try");

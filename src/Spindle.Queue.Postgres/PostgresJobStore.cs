@@ -17,14 +17,25 @@ internal sealed partial class PostgresJobStore : IJobStore
     // Immutable after open: leases by the server's clock (PostgresStoreSettings.DatabaseClock).
     private readonly bool _databaseClock;
 
+    // Immutable after open.
+    private readonly TimeProvider _time;
+
+    // Written once by OpenAsync before the store is handed out: the notification channel of the store's schema.
+    private string _channel = "";
+
+    // Immutable after open: unpooled connections for session state (the leader's lock, a listener's LISTEN), so
+    // that closing one really ends its session, and no pool hands it to other work or resets it.
+    private readonly NpgsqlDataSource _sessionSource;
+
     // 1 once DisposeAsync has begun; written by Interlocked, so a second dispose does nothing.
     private int _disposed;
 
-    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource leaderSource, string description, bool databaseClock)
+    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource sessionSource, string description, PostgresStoreSettings settings)
     {
         _source = source;
-        _databaseClock = databaseClock;
-        _leaderSource = leaderSource;
+        _databaseClock = settings.DatabaseClock;
+        _time = settings.Time ?? TimeProvider.System;
+        _sessionSource = sessionSource;
         Description = description;
     }
 
@@ -48,14 +59,12 @@ internal sealed partial class PostgresJobStore : IJobStore
         string description = PostgresConnectionString.Describe(connection);
         NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
 
-        // Leadership holds a session lock for as long as its connection lives: that connection must be its own,
-        // never one a pool hands to other work (or resets) when it is put back.
-        var leader = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
-        NpgsqlDataSource leaderSource = NpgsqlDataSource.Create(leader);
-        var store = new PostgresJobStore(source, leaderSource, description, settings.DatabaseClock);
+        var session = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
+        var store = new PostgresJobStore(source, NpgsqlDataSource.Create(session), description, settings);
         try
         {
-            await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
+            string schema = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
+            store._channel = PostgresArrivals.ChannelOf(schema);
             if (settings.AgingRate is { } rate)
             {
                 using NpgsqlConnection open = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -123,6 +132,9 @@ internal sealed partial class PostgresJobStore : IJobStore
             .ToList();
     }
 
+    public IDisposable? JobsAvailableListen(IReadOnlyList<string> queues, Action<string> onAvailable) =>
+        new PostgresArrivals(_sessionSource, _channel, queues, onAvailable, _time);
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -131,7 +143,7 @@ internal sealed partial class PostgresJobStore : IJobStore
         }
 
         await ResignAsync().ConfigureAwait(false);
-        await _leaderSource.DisposeAsync().ConfigureAwait(false);
+        await _sessionSource.DisposeAsync().ConfigureAwait(false);
         await _source.DisposeAsync().ConfigureAwait(false);
         _leaderGate.Dispose();
     }

@@ -9,13 +9,18 @@ namespace Spindle.Queue.Postgres;
 /// </summary>
 internal static class PostgresMigrator
 {
-    /// <returns>How many migrations were applied (0 when the schema was current).</returns>
-    internal static async Task<int> MigrateAsync(NpgsqlDataSource source, string description, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>The schema the store's tables are in (the first of the search path that exists).</returns>
+    internal static async Task<string> MigrateAsync(NpgsqlDataSource source, string description, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using (NpgsqlCommand schema = connection.Command("current_schema"))
+        string schema;
+        using (NpgsqlCommand currentSchema = connection.Command("current_schema"))
         {
-            if (await schema.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not string)
+            if (await currentSchema.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string name)
+            {
+                schema = name;
+            }
+            else
             {
                 throw new InvalidOperationException(
                     $"PostgreSQL store {description} has no schema to create its tables in: the search path names no schema that exists. Create it, or set one that does (Search Path=... or ?search_path=...).");
@@ -46,7 +51,6 @@ internal static class PostgresMigrator
                 $"PostgreSQL store {description} has schema version {current}, newer than this Spindle.Queue.Postgres knows ({latest}); upgrade Spindle.Queue.Postgres to use it.");
         }
 
-        int applied = 0;
         foreach (PostgresSql.Migration migration in PostgresSql.Migrations.Where(m => m.Version > current))
         {
             using (var command = new NpgsqlCommand(migration.Sql, connection, transaction))
@@ -60,10 +64,9 @@ internal static class PostgresMigrator
                 await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
 
-            applied++;
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return applied;
+        return schema;
     }
 }

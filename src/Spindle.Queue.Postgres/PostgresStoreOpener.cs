@@ -12,6 +12,6 @@ internal static class PostgresStoreOpener
     internal static async Task<IJobStore> OpenAsync(string connectionString, JobQueueOptions options, CancellationToken cancellationToken) =>
         await PostgresJobStore.OpenAsync(
             new PostgresStoreSettings(
-                PostgresConnectionString.Parse(connectionString), options.AgingRate, options.TimeProvider.GetUtcNow(), DatabaseClock: options.TimeProvider == TimeProvider.System),
+                PostgresConnectionString.Parse(connectionString), options.AgingRate, options.TimeProvider.GetUtcNow(), DatabaseClock: options.TimeProvider == TimeProvider.System, Time: options.TimeProvider),
             cancellationToken).ConfigureAwait(false);
 }

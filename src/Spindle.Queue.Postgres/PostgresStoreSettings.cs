@@ -12,4 +12,5 @@ namespace Spindle.Queue.Postgres;
 /// never takes a job early because the leader's clock runs ahead of a worker's. On when the queue runs on the
 /// real clock (<see cref="TimeProvider.System"/>); off for a fake clock, whose leases must follow it.
 /// </param>
-internal sealed record PostgresStoreSettings(NpgsqlConnectionStringBuilder Connection, double? AgingRate, DateTimeOffset Now, bool DatabaseClock = false);
+/// <param name="Time">The clock of the store's own waits (a listener's pause before it reconnects).</param>
+internal sealed record PostgresStoreSettings(NpgsqlConnectionStringBuilder Connection, double? AgingRate, DateTimeOffset Now, bool DatabaseClock = false, TimeProvider? Time = null);

@@ -52,6 +52,25 @@ public sealed class PostgresQueueWorkerTests : IAsyncLifetime
         Assert.Equal((long)all.Length + 1, stats.Succeeded);
     }
 
+    [Fact]
+    public async Task A_job_enqueued_while_the_worker_idles_wakes_it_through_notify_not_its_next_poll()
+    {
+        await using JobQueue queue = await JobQueue.OpenAsync(_schema.ConnectionString);
+        await using QueueWorker worker = await QueueWorker.OpenAsync(_schema.ConnectionString, _catalog, Options("idle") with
+        {
+            PollInterval = TimeSpan.FromMinutes(1),   // after a short claim the worker would not look again for a minute
+        });
+        JobHandle<int> first = await queue.EnqueueAsync(_double, 1);
+        await worker.StartAsync();
+
+        // The first claim found one job for eight slots, so the queue now idles until the next poll, a minute away;
+        // the runner freeing its slot wakes the fetcher, which sees the idle queue and does not claim.
+        Assert.Equal(2, await first.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+
+        JobHandle<int> second = await queue.EnqueueAsync(_double, 21);
+        Assert.Equal(42, await second.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
     private static QueueWorkerOptions Options(string id) => new()
     {
         WorkerId = id,

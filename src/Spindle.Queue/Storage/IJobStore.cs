@@ -58,4 +58,11 @@ internal interface IJobStore : IAsyncDisposable
     /// store whose maintenance is harmless to repeat (SQLite) answers true everywhere, the default.
     /// </summary>
     ValueTask<bool> MaintenanceLeaderAcquire(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    /// <summary>
+    /// Asks to be told when jobs may have become available in one of <paramref name="queues"/>: a wake-up hint
+    /// only (a hint can be late or lost; the worker keeps polling). Disposing the result stops it. The default,
+    /// <see langword="null"/>, is a store without hints (SQLite: its workers poll).
+    /// </summary>
+    IDisposable? JobsAvailableListen(IReadOnlyList<string> queues, Action<string> onAvailable) => null;
 }

@@ -58,7 +58,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         }
 
         DateTimeOffset now = time.GetUtcNow();
-        if (lane.IdleUntil > now)
+        if (!lane.TakeWake() && lane.IdleUntil > now)
         {
             return lane.IdleUntil;
         }
