@@ -12,14 +12,27 @@ internal sealed partial class PostgresJobStore
 
     public async Task<IReadOnlyList<JobInserted>> JobsInsert(JobsInsertParams parameters, CancellationToken cancellationToken)
     {
-        IReadOnlyList<JobInsert> jobs = parameters.Jobs;
-        if (jobs.Count == 0)
+        if (parameters.Jobs.Count == 0)
         {
             return [];
         }
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(connection, transaction, parameters, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return inserted;
+    }
+
+    /// <summary>
+    /// Inserts within a transaction the caller commits: the store's own, or the application's
+    /// (<see cref="PostgresJobQueueExtensions"/>), so that jobs exist only if the rest of its work commits too.
+    /// Workers are notified when the transaction commits, never for a rolled-back one.
+    /// </summary>
+    internal static async Task<IReadOnlyList<JobInserted>> InsertAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, JobsInsertParams parameters, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<JobInsert> jobs = parameters.Jobs;
         long[] ids = await ReserveIdsAsync(connection, transaction, jobs.Count, cancellationToken).ConfigureAwait(false);
         IReadOnlyList<JobInserted> inserted = jobs.Count >= CopyThreshold && jobs.All(j => j.UniqueKey is null)
             ? await CopyAsync(connection, transaction, ids, parameters, cancellationToken).ConfigureAwait(false)
@@ -27,11 +40,10 @@ internal sealed partial class PostgresJobStore
         string[] ready = inserted.Where(j => j.Created && j.State == JobState.Available).Select(j => j.Queue).Distinct(StringComparer.Ordinal).ToArray();
         if (ready.Length > 0)
         {
-            using NpgsqlCommand notify = connection.Command("jobs_notify", transaction).Bind("channel", _channel).Bind("queues", ready);
+            using NpgsqlCommand notify = connection.Command("jobs_notify", transaction).Bind("queues", ready);
             await notify.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return inserted;
     }
 

@@ -39,6 +39,9 @@ internal sealed partial class PostgresJobStore : IJobStore
         Description = description;
     }
 
+    /// <summary>The schema of the store's tables; written once by OpenAsync before the store is handed out.</summary>
+    internal string Schema { get; private set; } = "";
+
     /// <summary>Where the store is, for messages: no password.</summary>
     internal string Description { get; }
 
@@ -64,6 +67,7 @@ internal sealed partial class PostgresJobStore : IJobStore
         try
         {
             string schema = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
+            store.Schema = schema;
             store._channel = PostgresArrivals.ChannelOf(schema);
             if (settings.AgingRate is { } rate)
             {
