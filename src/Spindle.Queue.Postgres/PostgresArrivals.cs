@@ -33,9 +33,6 @@ internal sealed class PostgresArrivals : IDisposable
         _loop = Task.Run(() => ListenAsync(_stop.Token));
     }
 
-    /// <summary>The channel of a schema: one per schema, so queues of other schemas do not wake these workers.</summary>
-    internal static string ChannelOf(string schema) => $"spindle_jobs.{schema}";
-
     public void Dispose()
     {
         _stop.Cancel();

@@ -29,15 +29,6 @@ internal static class PostgresConnectionString
         return builder;
     }
 
-    /// <summary>Whether the string is for this store: a postgres URL, or Npgsql's keyword form (<c>Host=</c> first or anywhere).</summary>
-    internal static bool IsPostgres(string connectionString)
-    {
-        string text = connectionString.Trim();
-        return StartsWithScheme(text, out _) || (text.Contains('=', StringComparison.Ordinal) && !text.Contains("://", StringComparison.Ordinal)
-            && text.Split(';').Any(part => part.Split('=')[0].Trim().Equals("host", StringComparison.OrdinalIgnoreCase)
-                || part.Split('=')[0].Trim().Equals("server", StringComparison.OrdinalIgnoreCase)));
-    }
-
     /// <summary>Host, port, database and user, for messages and logs: never the password.</summary>
     internal static string Describe(NpgsqlConnectionStringBuilder builder) =>
         $"postgres://{builder.Username}@{builder.Host}:{builder.Port}/{builder.Database}";

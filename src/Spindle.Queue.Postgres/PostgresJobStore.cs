@@ -20,7 +20,8 @@ internal sealed partial class PostgresJobStore : IJobStore
     // Immutable after open.
     private readonly TimeProvider _time;
 
-    // Written once by OpenAsync before the store is handed out: the notification channel of the store's schema.
+    // Written once by OpenAsync before the store is handed out: the notification channel of the store's schema
+    // (current_schema.sql names it).
     private string _channel = "";
 
     // Immutable after open: unpooled connections for session state (the leader's lock, a listener's LISTEN), so
@@ -30,20 +31,16 @@ internal sealed partial class PostgresJobStore : IJobStore
     // 1 once DisposeAsync has begun; written by Interlocked, so a second dispose does nothing.
     private int _disposed;
 
-    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource sessionSource, string description, PostgresStoreSettings settings)
+    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource sessionSource, PostgresStoreSettings settings)
     {
         _source = source;
         _databaseClock = settings.DatabaseClock;
         _time = settings.Time ?? TimeProvider.System;
         _sessionSource = sessionSource;
-        Description = description;
     }
 
     /// <summary>The schema of the store's tables; written once by OpenAsync before the store is handed out.</summary>
     internal string Schema { get; private set; } = "";
-
-    /// <summary>Where the store is, for messages: no password.</summary>
-    internal string Description { get; }
 
     /// <summary>Connects, brings the schema up to date (once, under an advisory lock), and sets the aging rate if given.</summary>
     internal static async Task<PostgresJobStore> OpenAsync(PostgresStoreSettings settings, CancellationToken cancellationToken)
@@ -63,12 +60,10 @@ internal sealed partial class PostgresJobStore : IJobStore
         NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
 
         var session = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
-        var store = new PostgresJobStore(source, NpgsqlDataSource.Create(session), description, settings);
+        var store = new PostgresJobStore(source, NpgsqlDataSource.Create(session), settings);
         try
         {
-            string schema = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
-            store.Schema = schema;
-            store._channel = PostgresArrivals.ChannelOf(schema);
+            (store.Schema, store._channel) = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
             if (settings.AgingRate is { } rate)
             {
                 using NpgsqlConnection open = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);

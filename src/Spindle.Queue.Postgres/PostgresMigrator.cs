@@ -9,22 +9,22 @@ namespace Spindle.Queue.Postgres;
 /// </summary>
 internal static class PostgresMigrator
 {
-    /// <returns>The schema the store's tables are in (the first of the search path that exists).</returns>
-    internal static async Task<string> MigrateAsync(NpgsqlDataSource source, string description, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <returns>The schema the store's tables are in (the first of the search path that exists) and its notification channel.</returns>
+    internal static async Task<(string Schema, string Channel)> MigrateAsync(NpgsqlDataSource source, string description, DateTimeOffset now, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        string schema;
+        string schema, channel;
         using (NpgsqlCommand currentSchema = connection.Command("current_schema"))
+        using (NpgsqlDataReader reader = await currentSchema.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (await currentSchema.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string name)
-            {
-                schema = name;
-            }
-            else
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (reader.IsDBNull(0))
             {
                 throw new InvalidOperationException(
                     $"PostgreSQL store {description} has no schema to create its tables in: the search path names no schema that exists. Create it, or set one that does (Search Path=... or ?search_path=...).");
             }
+
+            (schema, channel) = (reader.GetString(0), reader.GetString(1));
         }
 
         using NpgsqlTransaction transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
@@ -67,6 +67,6 @@ internal static class PostgresMigrator
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return schema;
+        return (schema, channel);
     }
 }
