@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Npgsql;
 using Spindle.Queue.Storage;
 using Spindle.Tasks;
 
@@ -100,18 +99,6 @@ public sealed class PostgresLeadershipTests : IAsyncLifetime
 
     private Task<PostgresJobStore> OpenAsync() => PostgresJobStore.OpenAsync(_schema.Settings(null, DateTimeOffset.UnixEpoch), CancellationToken.None);
 
-    /// <summary>The backend holding this schema's maintenance lock (the two-key advisory lock the store takes).</summary>
-    private async Task<int> LeaderPidAsync()
-    {
-        await using NpgsqlConnection connection = await PostgresServer.OpenAdminAsync();
-        await using var command = new NpgsqlCommand(
-            """
-            SELECT pid FROM pg_locks
-            WHERE locktype = 'advisory' AND granted AND objsubid = 2
-              AND classid::bigint = (hashtext('spindle')::bigint & 4294967295)
-              AND objid::bigint = (hashtext(@schema || ':maintenance')::bigint & 4294967295)
-            """, connection);
-        command.Parameters.AddWithValue("schema", _schema.Name);
-        return (int)(await command.ExecuteScalarAsync() ?? throw new Xunit.Sdk.XunitException("No session holds the maintenance lock."));
-    }
+    private async Task<int> LeaderPidAsync() =>
+        await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name) ?? throw new Xunit.Sdk.XunitException("No session holds the maintenance lock.");
 }

@@ -43,6 +43,21 @@ internal static class PostgresServer
         return connection;
     }
 
+    /// <summary>The backend holding a schema's maintenance lock (the two-key advisory lock the store takes), if any.</summary>
+    internal static async Task<int?> MaintenanceLeaderPidAsync(string schema)
+    {
+        await using NpgsqlConnection connection = await OpenAdminAsync();
+        await using var command = new NpgsqlCommand(
+            """
+            SELECT pid FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND objsubid = 2
+              AND classid::bigint = (hashtext('spindle')::bigint & 4294967295)
+              AND objid::bigint = (hashtext(@schema || ':maintenance')::bigint & 4294967295)
+            """, connection);
+        command.Parameters.AddWithValue("schema", schema);
+        return await command.ExecuteScalarAsync() as int?;
+    }
+
     internal static async Task<T> ScalarAsync<T>(string sql)
     {
         await using NpgsqlConnection connection = await OpenAdminAsync();
