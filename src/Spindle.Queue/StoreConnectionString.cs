@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using Spindle.Queue.Sqlite;
 using Spindle.Queue.Storage;
@@ -38,9 +37,9 @@ internal static class StoreConnectionString
     /// <summary>
     /// Opens a PostgreSQL store through Spindle.Queue.Postgres, found by name: this assembly must not reference
     /// it (nor Npgsql), so an application that uses only SQLite carries neither. The opener is
-    /// <c>Spindle.Queue.Postgres.PostgresStoreOpener.OpenAsync(string, JobQueueOptions, CancellationToken)</c>.
+    /// <c>Spindle.Queue.Postgres.PostgresStoreOpener.OpenAsync(string, JobQueueOptions, CancellationToken)</c>,
+    /// named by a constant so that the trimmer sees (and keeps) it.
     /// </summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2075", Justification = "The type is named by a constant, so the trimmer keeps it when the Postgres assembly is part of the application; when it is not, the lookup fails and says which package to add.")]
     private static Task<IJobStore> OpenPostgresAsync(string connectionString, JobQueueOptions options, CancellationToken cancellationToken)
     {
         Type? opener = Type.GetType(PostgresOpenerType, throwOnError: false);
