@@ -1,3 +1,4 @@
+using System.Reflection;
 using Spindle.Queue.Sqlite;
 using Spindle.Queue.Storage;
 
@@ -22,15 +23,45 @@ internal static class StoreConnectionString
                     new SqliteStoreSettings(path, options.BusyTimeout, options.AgingRate, options.TimeProvider.GetUtcNow()),
                     cancellationToken).ConfigureAwait(false);
             case "postgres" or "postgresql":
-                throw new NotSupportedException(
-                    "PostgreSQL job stores are not available yet: they come with the PostgreSQL store (Spindle.Queue.Postgres), the next milestone. Use an embedded store, sqlite:path/file.db, for now.");
+                return await OpenPostgresAsync(connectionString, options, cancellationToken).ConfigureAwait(false);
+            case var _ when IsNpgsqlKeywordForm(connectionString):
+                return await OpenPostgresAsync(connectionString, options, cancellationToken).ConfigureAwait(false);
             default:
                 string named = scheme.Length > 0 && scheme.All(char.IsAsciiLetterOrDigit) ? $"unknown store scheme '{scheme}'" : "no store scheme";
                 throw new ArgumentException(
-                    $"The job store connection string has {named}: use sqlite:path/file.db (PostgreSQL, postgres://..., comes with the next milestone).",
+                    $"The job store connection string has {named}: use sqlite:path/file.db, or postgres://user:password@host:port/database (or Npgsql's Host=...;Username=... form) with the Spindle.Queue.Postgres package.",
                     nameof(connectionString));
         }
     }
+
+    /// <summary>
+    /// Opens a PostgreSQL store through Spindle.Queue.Postgres, found by name: this assembly must not reference
+    /// it (nor Npgsql), so an application that uses only SQLite carries neither. The opener is
+    /// <c>Spindle.Queue.Postgres.PostgresStoreOpener.OpenAsync(string, JobQueueOptions, CancellationToken)</c>,
+    /// named by a constant so that the trimmer sees (and keeps) it.
+    /// </summary>
+    private static Task<IJobStore> OpenPostgresAsync(string connectionString, JobQueueOptions options, CancellationToken cancellationToken)
+    {
+        Type? opener = Type.GetType(PostgresOpenerType, throwOnError: false);
+        MethodInfo? open = opener?.GetMethod("OpenAsync", BindingFlags.Static | BindingFlags.NonPublic | BindingFlags.Public);
+        if (open is null)
+        {
+            throw new NotSupportedException(
+                "PostgreSQL job stores need the Spindle.Queue.Postgres package, which this application does not include: add it (dotnet add package Spindle.Queue.Postgres).");
+        }
+
+        var openAsync = open.CreateDelegate<Func<string, JobQueueOptions, CancellationToken, Task<IJobStore>>>();
+        return openAsync(connectionString, options, cancellationToken);
+    }
+
+    private const string PostgresOpenerType = "Spindle.Queue.Postgres.PostgresStoreOpener, Spindle.Queue.Postgres";
+
+    /// <summary>Npgsql's keyword form: <c>Host=...;Username=...</c> (a <c>Host</c> or <c>Server</c> keyword, no URL scheme).</summary>
+    private static bool IsNpgsqlKeywordForm(string connectionString) =>
+        !connectionString.Contains("://", StringComparison.Ordinal)
+        && connectionString.Split(';').Any(part => part.Split('=')[0].Trim() is var key
+            && (key.Equals("host", StringComparison.OrdinalIgnoreCase) || key.Equals("server", StringComparison.OrdinalIgnoreCase))
+            && part.Contains('=', StringComparison.Ordinal));
 
     /// <summary>The file of <c>sqlite:path/file.db</c>; <c>sqlite:///abs/file.db</c> is accepted too.</summary>
     private static string SqlitePath(string rest)

@@ -23,7 +23,7 @@ internal static class BenchCommand
         var jobs = new Option<int>("--jobs") { Description = "No-op jobs per run.", DefaultValueFactory = _ => 10_000 };
         var workers = new Option<int>("--workers") { Description = "Worker processes (spindle worker).", DefaultValueFactory = _ => 2 };
         var concurrency = new Option<int>("--concurrency") { Description = "Jobs at once per worker process (1 to 10,000).", DefaultValueFactory = _ => 10 };
-        var store = new Option<string>("--store") { Description = "The job store, such as sqlite:path/file.db (default: a fresh temporary SQLite file per run, deleted after it)." };
+        var store = new Option<string>("--store") { Description = "The job store, such as sqlite:path/file.db or postgres://user:password@host/db (default: a fresh temporary SQLite file per run, deleted after it)." };
         var mode = new Option<string>("--mode") { Description = "prefill (enqueue all, then start the workers), live (enqueue while they run) or all.", DefaultValueFactory = _ => "all" };
         mode.AcceptOnlyFromAmong("all", "prefill", "live");
         var runs = new Option<int>("--runs") { Description = "Runs of each mode (each on its own store or queue).", DefaultValueFactory = _ => 1 };

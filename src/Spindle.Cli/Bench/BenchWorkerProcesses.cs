@@ -45,12 +45,14 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
                     RedirectStandardInput = true,
                     UseShellExecute = false,
                 };
-                foreach (string argument in (string[])[.. prefix, "worker", "--store", store, "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)])
+                // The store goes by environment, not argument: a PostgreSQL connection string carries a password,
+                // and a process's arguments are visible to every user of the machine (ps).
+                foreach (string argument in (string[])[.. prefix, "worker", "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)])
                 {
                     start.ArgumentList.Add(argument);
                 }
 
-                start.Environment.Remove("SPINDLE_STORE");
+                start.Environment["SPINDLE_STORE"] = store;
                 var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var process = new Process { StartInfo = start, EnableRaisingEvents = true };
                 process.OutputDataReceived += (_, e) =>

@@ -24,7 +24,7 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
 
     private static Option<string> StoreOption() => new("--store")
     {
-        Description = $"The job store, such as sqlite:path/file.db (default: ${StoreVariable}, else sqlite:.spindle/queue.db).",
+        Description = $"The job store, such as sqlite:path/file.db or postgres://user:password@host:port/database (default: ${StoreVariable}, else sqlite:.spindle/queue.db).",
     };
 
     private static Option<bool> JsonOption(string description) => new("--json") { Description = description };

@@ -73,4 +73,18 @@ internal interface IJobStore : IAsyncDisposable
     /// (compare-and-set), so however many workers fire at once, each moment enqueues one job. Returns the firings that won.
     /// </summary>
     Task<IReadOnlyList<ScheduleFired>> SchedulesFire(SchedulesFireParams parameters, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether this instance should run maintenance (rescue, prune) now; asked before every pass. A store shared
+    /// across machines elects one leader (PostgreSQL: a session advisory lock) and answers true only there; a
+    /// store whose maintenance is harmless to repeat (SQLite) answers true everywhere, the default.
+    /// </summary>
+    ValueTask<bool> MaintenanceLeaderAcquire(CancellationToken cancellationToken) => ValueTask.FromResult(true);
+
+    /// <summary>
+    /// Asks to be told when jobs may have become available in one of <paramref name="queues"/>: a wake-up hint
+    /// only (a hint can be late or lost; the worker keeps polling). Disposing the result stops it. The default,
+    /// <see langword="null"/>, is a store without hints (SQLite: its workers poll).
+    /// </summary>
+    IDisposable? JobsAvailableListen(IReadOnlyList<string> queues, Action<string> onAvailable) => null;
 }

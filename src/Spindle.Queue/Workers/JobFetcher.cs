@@ -12,13 +12,14 @@ namespace Spindle.Queue;
 /// </summary>
 internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes, HeldJobs held, WakeSignal slotFreed, QueueWorkerOptions options, string workerId, TimeProvider time, ILogger logger)
 {
-    // Set by Nudge (any thread), taken by the claiming loop.
-    private int _nudged;
-
     /// <summary>Jobs were just enqueued by this process (a schedule fired): look at every lane now, idle or not.</summary>
     internal void Nudge()
     {
-        Volatile.Write(ref _nudged, 1);
+        foreach (QueueLane lane in lanes)
+        {
+            lane.Wake();
+        }
+
         slotFreed.Set();
     }
 
@@ -31,14 +32,6 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
             {
                 // Reset before looking at the free slots: a slot freed after the look still wakes the wait below.
                 slotFreed.Reset();
-                if (Interlocked.Exchange(ref _nudged, 0) == 1)
-                {
-                    foreach (QueueLane lane in lanes)
-                    {
-                        lane.IdleUntil = DateTimeOffset.MinValue;
-                    }
-                }
-
                 DateTimeOffset? wakeAt = null;
                 foreach (QueueLane lane in lanes)
                 {
@@ -76,7 +69,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         }
 
         DateTimeOffset now = time.GetUtcNow();
-        if (lane.IdleUntil > now)
+        if (!lane.TakeWake() && lane.IdleUntil > now)
         {
             return lane.IdleUntil;
         }

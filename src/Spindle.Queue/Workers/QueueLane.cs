@@ -13,6 +13,10 @@ internal sealed class QueueLane
     // the completer; read by the fetcher. Interlocked.
     private int _held;
 
+    // 1 when the store hinted that jobs arrived: set by the store's listener thread, taken (reset) by the fetcher.
+    // Interlocked.
+    private int _woken;
+
     internal QueueLane(string name, int concurrency)
     {
         Name = name;
@@ -35,4 +39,10 @@ internal sealed class QueueLane
     internal void Take(int count) => Interlocked.Add(ref _held, count);
 
     internal void Return() => Interlocked.Decrement(ref _held);
+
+    /// <summary>The store hinted that jobs of this queue may be available: the next look claims even if idle.</summary>
+    internal void Wake() => Volatile.Write(ref _woken, 1);
+
+    /// <summary>Whether a hint came since the last look (and forgets it).</summary>
+    internal bool TakeWake() => Interlocked.Exchange(ref _woken, 0) == 1;
 }

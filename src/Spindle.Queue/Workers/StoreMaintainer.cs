@@ -73,7 +73,11 @@ internal sealed class StoreMaintainer(IJobStore store, QueueWorkerOptions option
             {
                 try
                 {
-                    await body().ConfigureAwait(false);
+                    // Only the elected leader runs a pass where the store elects one (PostgreSQL).
+                    if (await store.MaintenanceLeaderAcquire(stop).ConfigureAwait(false))
+                    {
+                        await body().ConfigureAwait(false);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {

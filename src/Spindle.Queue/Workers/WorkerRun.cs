@@ -52,7 +52,18 @@ internal sealed class WorkerRun
             Task.Run(() => firer.RunAsync(_stopLoops.Token)));
         _runners = Task.WhenAll(lanes.SelectMany(lane => Enumerable.Range(0, lane.Concurrency).Select(_ => Task.Run(() => RunLaneAsync(lane, runner, slotFreed)))));
         _fetcher = Task.Run(() => fetcher.RunAsync(_stopFetching.Token));
+
+        // Where the store can say that jobs arrived (PostgreSQL: LISTEN/NOTIFY), an idle queue is claimed at once
+        // instead of at its next poll.
+        _arrivals = store.JobsAvailableListen(lanes.ConvertAll(l => l.Name), queue =>
+        {
+            lanes.Find(l => l.Name == queue)?.Wake();
+            slotFreed.Set();
+        });
     }
+
+    // Set once by the constructor; disposed by StopAsync once the fetcher has stopped.
+    private readonly IDisposable? _arrivals;
 
     internal static WorkerRun Start(IJobStore store, TaskCatalog catalog, QueueWorkerOptions options, string workerId, TimeProvider time, ILogger logger) =>
         new(store, catalog, options, workerId, time, logger);
@@ -69,6 +80,7 @@ internal sealed class WorkerRun
     {
         await _stopFetching.CancelAsync().ConfigureAwait(false);
         await _fetcher.ConfigureAwait(false);
+        _arrivals?.Dispose();
 
         if (!await CompletesWithinAsync(_runners, _options.ShutdownGrace, cancellationToken).ConfigureAwait(false))
         {

@@ -7,6 +7,8 @@ using Spindle.Tasks;
 // work <database> <worker-id> <ledger> <lease-ms> <concurrency>: a QueueWorker serving "default" with the kind
 // chaos.job (waits 20 ms, appends "<job> <attempt> <worker-id>" to the ledger, returns its argument). Prints
 // "ready" once started and stops gracefully when stdin closes or says "stop". The chaos test kills it with -9.
+// <database> is a SQLite file, or "env" for the store named by SPINDLE_STORE (a PostgreSQL connection string
+// carries a password, which must not sit on a command line).
 if (args is ["work", string database, string workerId, string ledger, string leaseText, string concurrencyText])
 {
     var catalog = new TaskCatalog();
@@ -24,7 +26,9 @@ if (args is ["work", string database, string workerId, string ledger, string lea
         return x;
     });
     TimeSpan lease = TimeSpan.FromMilliseconds(int.Parse(leaseText, CultureInfo.InvariantCulture));
-    await using QueueWorker queueWorker = await QueueWorker.OpenAsync($"sqlite:{database}", catalog, new QueueWorkerOptions
+    await using QueueWorker queueWorker = await QueueWorker.OpenAsync(
+        database == "env" ? Environment.GetEnvironmentVariable("SPINDLE_STORE") ?? throw new InvalidOperationException("SPINDLE_STORE is not set.") : $"sqlite:{database}",
+        catalog, new QueueWorkerOptions
     {
         WorkerId = workerId,
         Queues = new Dictionary<string, int> { ["default"] = int.Parse(concurrencyText, CultureInfo.InvariantCulture) },

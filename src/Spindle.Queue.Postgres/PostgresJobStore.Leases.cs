@@ -1,0 +1,190 @@
+using Npgsql;
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Postgres;
+
+/// <summary>The worker side: claim, heartbeat, complete, rescue; each one round trip.</summary>
+internal sealed partial class PostgresJobStore
+{
+    // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction.
+    private static readonly string ClaimSql = string.Join('\n', PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
+
+    public async Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken)
+    {
+        if (parameters.Limit < 1 || parameters.Queues.Count == 0)
+        {
+            return [];
+        }
+
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+        // "Now" as of having a connection: a claim that waited for one must not write a lease that has
+        // already run out (a rescue would take the job at once).
+        DateTimeOffset now = parameters.NowInLock;
+        using var command = new NpgsqlCommand(ClaimSql, connection);
+        command.Bind("now", now)
+            .Bind("queues", parameters.Queues.Distinct(StringComparer.Ordinal).ToArray())
+            .Bind("limit", parameters.Limit)
+            .Bind("worker_id", parameters.WorkerId)
+            .Bind("lease", parameters.Lease)
+            .BindNullable("lease_from", LeaseClock(now));
+        return await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<JobsHeartbeatResult> JobsHeartbeat(JobsHeartbeatParams parameters, CancellationToken cancellationToken)
+    {
+        if (parameters.Jobs.Count == 0)
+        {
+            return new JobsHeartbeatResult([], [], []);
+        }
+
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        DateTimeOffset now = parameters.NowInLock;
+        using NpgsqlCommand command = connection.Command("jobs_heartbeat")
+            .Bind("ids", parameters.Jobs.Select(j => j.Id).ToArray())
+            .Bind("attempts", parameters.Jobs.Select(j => j.Attempt).ToArray())
+            .Bind("lease", parameters.Lease)
+            .BindNullable("lease_from", LeaseClock(now));
+        var extended = new HashSet<JobLease>();
+        var cancelRequested = new List<long>();
+        using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                extended.Add(new JobLease(reader.GetInt64(0), reader.GetInt32(1)));
+                if (reader.GetBoolean(2))
+                {
+                    cancelRequested.Add(reader.GetInt64(0));
+                }
+            }
+        }
+
+        return new JobsHeartbeatResult(
+            extended.Select(l => l.Id).ToList(),
+            parameters.Jobs.Where(j => !extended.Contains(j)).ToList(),
+            cancelRequested);
+    }
+
+    public Task<JobsCompleteResult> JobsComplete(JobsCompleteParams parameters, CancellationToken cancellationToken)
+    {
+        // Checked before anything is sent: one malformed completion must not roll back the valid ones with it.
+        foreach (JobCompletion completion in parameters.Completions)
+        {
+            if (completion.Outcome != JobOutcome.Succeeded && completion.Error is null)
+            {
+                throw new ArgumentException($"The completion of job {completion.Id} as {completion.Outcome} carries no error.", nameof(parameters));
+            }
+
+            if (!Enum.IsDefined(completion.Outcome))
+            {
+                throw new ArgumentOutOfRangeException(nameof(parameters), completion.Outcome, "Not a job outcome.");
+            }
+        }
+
+        return parameters.Completions.Count == 0 ? Task.FromResult(new JobsCompleteResult([], [])) : CompleteAsync(parameters, cancellationToken);
+    }
+
+    /// <summary>
+    /// One statement per kind of outcome, each over arrays (unnest), all sent in one round trip and run as one
+    /// implicit transaction. A job named twice in a batch is completed by its first completion; the later ones
+    /// find it no longer running and are stale, as they would be written one after the other.
+    /// </summary>
+    private async Task<JobsCompleteResult> CompleteAsync(JobsCompleteParams parameters, CancellationToken cancellationToken)
+    {
+        var first = new List<JobCompletion>(parameters.Completions.Count);
+        var stale = new List<JobLease>();
+        var seen = new HashSet<long>();
+        foreach (JobCompletion completion in parameters.Completions)
+        {
+            if (seen.Add(completion.Id))
+            {
+                first.Add(completion);
+            }
+            else
+            {
+                stale.Add(completion.Lease);
+            }
+        }
+
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using var batch = new NpgsqlBatch(connection);
+        AddCompletions(batch, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
+        AddCompletions(batch, first, JobOutcome.Failed, "jobs_complete_failed", (c, group) => c
+            .Bind("finals", group.Select(j => j.Outcome == JobOutcome.FailedFinal).ToArray())
+            .Bind("retry_ats", group.Select(j => (j.RetryAt ?? parameters.Now).ToUniversalTime()).ToArray())
+            .Bind("errors", group.Select(ErrorOf).ToArray()));
+        AddCompletions(batch, first, JobOutcome.Cancelled, "jobs_complete_cancelled", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
+        AddCompletions(batch, first, JobOutcome.Released, "jobs_complete_released", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
+        foreach (NpgsqlBatchCommand command in batch.BatchCommands)
+        {
+            command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", parameters.Now.ToUniversalTime()));
+        }
+
+        var states = new Dictionary<long, JobState>(first.Count);
+        using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            do
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    states[reader.GetInt64(0)] = JobStateNames.Parse(reader.GetString(1));
+                }
+            }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        }
+
+        var completed = new List<(long Id, JobState State)>(states.Count);
+        foreach (JobCompletion completion in first)
+        {
+            if (states.TryGetValue(completion.Id, out JobState state))
+            {
+                completed.Add((completion.Id, state));
+            }
+            else
+            {
+                stale.Add(completion.Lease);
+            }
+        }
+
+        return new JobsCompleteResult(completed, stale);
+    }
+
+    private static void AddCompletions(
+        NpgsqlBatch batch, List<JobCompletion> completions, JobOutcome outcome, string sql, Action<NpgsqlBatchCommand, List<JobCompletion>> bind)
+    {
+        List<JobCompletion> group = completions.Where(c => c.Outcome == outcome || (outcome == JobOutcome.Failed && c.Outcome == JobOutcome.FailedFinal)).ToList();
+        if (group.Count == 0)
+        {
+            return;
+        }
+
+        var command = new NpgsqlBatchCommand(PostgresSql.Get(sql));
+        command.Parameters.Add(new NpgsqlParameter<long[]>("ids", group.Select(c => c.Id).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<int[]>("attempts", group.Select(c => c.Attempt).ToArray()));
+        bind(command, group);
+        batch.BatchCommands.Add(command);
+    }
+
+    public async Task<IReadOnlyList<JobRescued>> JobsRescue(JobsRescueParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command("jobs_rescue")
+            .Bind("now", parameters.Now)
+            .Bind("limit", parameters.Limit)
+            .BindNullable("lease_now", LeaseClock(parameters.Now));
+        using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var rescued = new List<JobRescued>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rescued.Add(new JobRescued(reader.GetInt64(0), reader.GetInt32(1), JobStateNames.Parse(reader.GetString(2))));
+        }
+
+        return rescued;
+    }
+
+    /// <summary>The time leases are counted from: the caller's, or NULL for the database's own clock.</summary>
+    private object? LeaseClock(DateTimeOffset now) => _databaseClock ? null : now.ToUniversalTime();
+
+    private static string ErrorOf(JobCompletion completion) =>
+        FailureJson.Write(completion.Error ?? throw new ArgumentException($"The completion of job {completion.Id} as {completion.Outcome} carries no error.", nameof(completion)));
+}

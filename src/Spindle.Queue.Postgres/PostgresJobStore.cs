@@ -1,0 +1,149 @@
+using Npgsql;
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Postgres;
+
+/// <summary>
+/// The scale-out store: one PostgreSQL database shared by workers on many machines. Every store call is one
+/// round trip where it can be (a statement, or several sent together, which PostgreSQL runs as one implicit
+/// transaction), on a pooled connection. Claims lock with <c>FOR UPDATE SKIP LOCKED</c>, so concurrent
+/// workers never wait for each other's rows; maintenance runs on one leader chosen by an advisory lock.
+/// </summary>
+internal sealed partial class PostgresJobStore : IJobStore
+{
+    // Immutable after open; NpgsqlDataSource is thread-safe.
+    private readonly NpgsqlDataSource _source;
+
+    // Immutable after open: leases by the server's clock (PostgresStoreSettings.DatabaseClock).
+    private readonly bool _databaseClock;
+
+    // Immutable after open.
+    private readonly TimeProvider _time;
+
+    // Written once by OpenAsync before the store is handed out: the notification channel of the store's schema
+    // (current_schema.sql names it).
+    private string _channel = "";
+
+    // Immutable after open: unpooled connections for session state (the leader's lock, a listener's LISTEN), so
+    // that closing one really ends its session, and no pool hands it to other work or resets it.
+    private readonly NpgsqlDataSource _sessionSource;
+
+    // 1 once DisposeAsync has begun; written by Interlocked, so a second dispose does nothing.
+    private int _disposed;
+
+    private PostgresJobStore(NpgsqlDataSource source, NpgsqlDataSource sessionSource, PostgresStoreSettings settings)
+    {
+        _source = source;
+        _databaseClock = settings.DatabaseClock;
+        _time = settings.Time ?? TimeProvider.System;
+        _sessionSource = sessionSource;
+    }
+
+    /// <summary>The schema of the store's tables; written once by OpenAsync before the store is handed out.</summary>
+    internal string Schema { get; private set; } = "";
+
+    /// <summary>Connects, brings the schema up to date (once, under an advisory lock), and sets the aging rate if given.</summary>
+    internal static async Task<PostgresJobStore> OpenAsync(PostgresStoreSettings settings, CancellationToken cancellationToken)
+    {
+        var connection = new NpgsqlConnectionStringBuilder(settings.Connection.ConnectionString);
+
+        // The store sends the same few statements all day: prepared once per connection, PostgreSQL stops parsing
+        // and planning them on every call. No session state is left on a pooled connection, so resetting it on
+        // every return to the pool would be a wasted round trip (and would drop those prepared statements).
+        if (connection.MaxAutoPrepare == 0)
+        {
+            connection.MaxAutoPrepare = 32;
+        }
+
+        connection.NoResetOnClose = true;
+        string description = PostgresConnectionString.Describe(connection);
+        NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
+
+        var session = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
+        var store = new PostgresJobStore(source, NpgsqlDataSource.Create(session), settings);
+        try
+        {
+            (store.Schema, store._channel) = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
+            if (settings.AgingRate is { } rate)
+            {
+                using NpgsqlConnection open = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                using NpgsqlCommand set = open.Command("settings_aging_rate_set").Bind("aging_rate", rate);
+                await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        return store;
+    }
+
+    public async Task<JobInfo?> JobsGet(JobsGetParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command("jobs_get").Bind("id", parameters.Id);
+        return (await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
+    }
+
+    public async Task<JobPage> JobsList(JobsListParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command(parameters.NewestFirst ? "jobs_list_newest" : "jobs_list_oldest")
+            .BindNullable("cursor", parameters.Cursor)
+            .BindNullable("queue", parameters.Queue)
+            .BindNullable("state", parameters.State is { } state ? JobStateNames.ToName(state) : null)
+            .BindNullable("kind", parameters.Kind)
+            .Bind("limit", parameters.Limit);
+        List<JobInfo> jobs = await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        return new JobPage(jobs, jobs.Count == parameters.Limit ? jobs[^1].Id : null);
+    }
+
+    public async Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken)
+    {
+        using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        using NpgsqlCommand command = connection.Command("queue_stats").BindNullable("queue", parameters.Queue);
+        using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var counts = new List<(string Queue, JobState State, long Count)>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            counts.Add((reader.GetString(0), JobStateNames.Parse(reader.GetString(1)), reader.GetInt64(2)));
+        }
+
+        return counts.GroupBy(c => c.Queue, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                long Of(JobState state) => g.Where(c => c.State == state).Sum(c => c.Count);
+                return new QueueStats
+                {
+                    Queue = g.Key,
+                    Scheduled = Of(JobState.Scheduled),
+                    Available = Of(JobState.Available),
+                    Running = Of(JobState.Running),
+                    Retrying = Of(JobState.Retrying),
+                    Succeeded = Of(JobState.Succeeded),
+                    Dead = Of(JobState.Dead),
+                    Cancelled = Of(JobState.Cancelled),
+                };
+            })
+            .OrderBy(s => s.Queue, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    public IDisposable? JobsAvailableListen(IReadOnlyList<string> queues, Action<string> onAvailable) =>
+        new PostgresArrivals(_sessionSource, _channel, queues, onAvailable, _time);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        await ResignAsync().ConfigureAwait(false);
+        await _sessionSource.DisposeAsync().ConfigureAwait(false);
+        await _source.DisposeAsync().ConfigureAwait(false);
+        _leaderGate.Dispose();
+    }
+}

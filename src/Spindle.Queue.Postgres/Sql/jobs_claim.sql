@@ -1,0 +1,31 @@
+-- The best @limit available jobs of the served queues, locked with SKIP LOCKED so concurrent claims from
+-- other workers pass over them instead of waiting, then taken: running, leased, attempt incremented (the
+-- fence every later write names). Each queue is one seek on its stretch of the partial index spindle_jobs_claim
+-- (at most @limit rows each); MATERIALIZED keeps the planner from folding the locking scan into the update.
+-- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
+WITH candidates AS MATERIALIZED (
+    SELECT c.id, row_number() OVER (ORDER BY c.rank DESC, c.run_at, c.id) AS n
+    FROM (
+        SELECT j.id, j.rank, j.run_at
+        FROM unnest(@queues::text[]) AS q(name)
+        CROSS JOIN LATERAL (
+            SELECT id, rank, run_at FROM spindle_jobs
+            WHERE state = 'available' AND queue = q.name
+            ORDER BY rank DESC, run_at, id
+            LIMIT @limit
+            FOR UPDATE SKIP LOCKED) j
+        ORDER BY j.rank DESC, j.run_at, j.id
+        LIMIT @limit) c
+),
+claimed AS (
+    UPDATE spindle_jobs j SET
+        state = 'running',
+        attempt = j.attempt + 1,
+        attempted_at = @now,
+        attempted_by = @worker_id,
+        lease_expires_at = coalesce(@lease_from::timestamptz, clock_timestamp()) + @lease
+    FROM candidates c
+    WHERE j.id = c.id
+    RETURNING j.*
+)
+SELECT claimed.* FROM claimed JOIN candidates c ON c.id = claimed.id ORDER BY c.n;

@@ -1,0 +1,16 @@
+-- Waiting jobs past their expiry are cancelled before any attempt starts (spindle_jobs_expiry). A job that was
+-- waiting to retry keeps its last failure in the note, its message after the expiry's.
+UPDATE spindle_jobs SET
+    state = 'cancelled',
+    finished_at = @now,
+    error = CASE WHEN error IS NULL
+        THEN json_build_object('kind', 'Cancelled', 'taskKind', kind,
+                               'message', 'expired: no attempt started before its ExpiresAt ('
+                                          || to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || ')')::text
+        ELSE (error::jsonb || jsonb_build_object('kind', 'Cancelled',
+                'message', 'expired: attempt ' || (attempt + 1) || ' did not start before its ExpiresAt ('
+                           || to_char(expires_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '); attempt ' || attempt
+                           || ' had failed: ' || (error::jsonb ->> 'message')))::text
+    END
+WHERE id IN (SELECT id FROM spindle_jobs
+             WHERE state IN ('scheduled', 'available', 'retrying') AND expires_at <= @now FOR UPDATE SKIP LOCKED);

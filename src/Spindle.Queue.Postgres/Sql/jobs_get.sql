@@ -1,0 +1,1 @@
+SELECT * FROM spindle_jobs WHERE id = @id;

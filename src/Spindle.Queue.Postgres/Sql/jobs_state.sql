@@ -1,0 +1,1 @@
+SELECT state FROM spindle_jobs WHERE id = @id;

@@ -1,0 +1,1 @@
+UPDATE spindle_schedules SET last_job_id = @job_id WHERE name = @name;

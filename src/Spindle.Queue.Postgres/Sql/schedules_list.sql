@@ -1,0 +1,1 @@
+SELECT * FROM spindle_schedules ORDER BY name COLLATE "C";

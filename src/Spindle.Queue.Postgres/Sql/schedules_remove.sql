@@ -1,0 +1,1 @@
+DELETE FROM spindle_schedules WHERE name = @name;

@@ -1,0 +1,247 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Spindle.Tasks;
+
+namespace Spindle.Queue.Postgres.Tests;
+
+/// <summary>Tests that break the server for everyone: run alone, after the tests that share it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ServerRestartCollection
+{
+    public const string Name = "PostgreSQL server restarts";
+}
+
+/// <summary>
+/// Chaos on PostgreSQL: the worker process leading maintenance killed with SIGKILL mid-job (tests/Workers/Spindle.QueuePostgresTestWorker, the SQLite
+/// chaos test's worker program with the PostgreSQL store), and the server restarted under a running worker. Each time a ledger the handlers
+/// append to shows every job succeeded and the succeeding attempt of each ran its handler exactly once.
+/// </summary>
+[Collection(ServerRestartCollection.Name)]
+public sealed class PostgresChaosTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+    private readonly List<Process> _workers = [];
+    private readonly string _folder = Directory.CreateTempSubdirectory("spindle-pg-chaos-").FullName;
+    private TestSchema _schema = null!;
+    private JobQueue _queue = null!;
+
+    private static string Program => Path.Combine(AppContext.BaseDirectory, "Spindle.QueuePostgresTestWorker");
+
+    private string Ledger => Path.Combine(_folder, "ledger.txt");
+
+    public async Task InitializeAsync()
+    {
+        _schema = await PostgresServer.CreateSchemaAsync();
+        _queue = await JobQueue.OpenAsync(_schema.ConnectionString);
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (Process worker in _workers)
+        {
+            if (!worker.HasExited)
+            {
+                worker.Kill();
+            }
+
+            worker.Dispose();
+        }
+
+        await _queue.DisposeAsync();
+        await _schema.DisposeAsync();
+        Directory.Delete(_folder, recursive: true);
+    }
+
+    [Fact]
+    public async Task Killing_the_leader_worker_process_with_jobs_in_flight_loses_nothing_and_the_other_takes_over_and_rescues_its_jobs_within_two_leases()
+    {
+        const int Jobs = 600;
+        IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
+        Process victim = await StartWorkerAsync("victim");
+
+        // The victim is the maintenance leader: alone, it takes the lock at its first maintenance pass.
+        var limit = Stopwatch.StartNew();
+        int? leader;
+        while ((leader = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name)) is null)
+        {
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The victim never became the maintenance leader.");
+            await Task.Delay(20);
+        }
+
+        Process survivor = await StartWorkerAsync("survivor");
+
+        List<JobInfo> held = [];
+        limit.Restart();
+        while (held.Count == 0 || !File.Exists($"{Ledger}.victim"))
+        {
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The victim never held running jobs.");
+            await Task.Delay(5);
+            held = await RunningOfAsync("victim");
+        }
+
+        victim.Kill();
+        DateTimeOffset killedAt = TimeProvider.System.GetUtcNow();
+        await victim.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        held = await RunningOfAsync("victim");
+        Assert.NotEmpty(held);
+
+        await WaitAllSucceededAsync(Jobs);
+        int? newLeader = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name);
+        Assert.True(newLeader is not null && newLeader != leader, "The survivor took over maintenance leadership from the killed leader.");
+        await StopAsync(survivor);
+
+        var ledger = ReadLedger("survivor", tornLastLine: false).Concat(ReadLedger("victim", tornLastLine: true)).ToList();
+        await AssertEachSucceededOnceAsync(handles, ledger.Select(l => (l.Id, l.Attempt)).ToList());
+        foreach (JobInfo taken in held)
+        {
+            JobInfo job = (await _queue.GetAsync(taken.Id))!;
+            Assert.True(job.Attempt > taken.Attempt, $"Job {job.Id} held by the killed worker was not run again.");
+            Assert.Equal(("survivor", TaskFailureKind.Lost), (job.AttemptedBy, job.Error?.Kind));
+            Assert.True(job.RunAt - killedAt <= 2 * Lease, $"Job {job.Id} was rescued {job.RunAt - killedAt} after the kill, more than two leases.");
+        }
+    }
+
+    [Fact]
+    public async Task Restarting_the_server_under_a_running_worker_loses_nothing_and_the_worker_carries_on()
+    {
+        string cluster = Environment.GetEnvironmentVariable("SPINDLE_TEST_POSTGRES_DIR") is { Length: > 0 } dir ? dir : throw new InvalidOperationException(
+            "SPINDLE_TEST_POSTGRES_DIR is not set: this test restarts the throwaway PostgreSQL cluster that scripts/test starts, and needs its folder. Run scripts/test.");
+        const int Jobs = 800;
+        var ledger = new ConcurrentQueue<(long Id, int Attempt)>();
+        var catalog = new TaskCatalog();
+        catalog.Add<int, int>("chaos.job", async (x, context) =>
+        {
+            await Task.Delay(5, context.CancellationToken);
+            ledger.Enqueue((long.Parse(context.JobId!, CultureInfo.InvariantCulture), context.Attempt));
+            return x;
+        });
+        IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
+        await using QueueWorker worker = await QueueWorker.OpenAsync(_schema.ConnectionString, catalog, new QueueWorkerOptions
+        {
+            WorkerId = "restarted",
+            Queues = new Dictionary<string, int> { ["default"] = 4 },
+            Lease = Lease,
+            PollInterval = TimeSpan.FromMilliseconds(20),
+        });
+        await worker.StartAsync();
+
+        var limit = Stopwatch.StartNew();
+        while (ledger.Count < Jobs / 8)
+        {
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The worker never got going.");
+            await Task.Delay(5);
+        }
+
+        int before = ledger.Count;
+        await RunAsync(Path.Combine(RepositoryRoot(), "scripts", "postgres"), "restart", cluster);
+        Assert.True(ledger.Count < Jobs, $"the restart came after the work ({before} of {Jobs} done before it)");
+
+        await WaitAllSucceededAsync(Jobs);
+        await worker.StopAsync();
+        await AssertEachSucceededOnceAsync(handles, [.. ledger]);
+    }
+
+    private async Task<List<JobInfo>> RunningOfAsync(string worker) =>
+        [.. (await _queue.ListAsync(new JobListQuery { State = JobState.Running, Limit = 100 })).Jobs.Where(j => j.AttemptedBy == worker)];
+
+    private async Task WaitAllSucceededAsync(int jobs)
+    {
+        var limit = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await _queue.StatsAsync()).Single().Succeeded == jobs)
+                {
+                    return;
+                }
+            }
+            catch (Npgsql.NpgsqlException)
+            {
+                // this client's own pooled connections died with the restart too; the next look opens new ones
+            }
+
+            Assert.True(limit.Elapsed < TimeSpan.FromSeconds(120), "Not every job succeeded.");
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task AssertEachSucceededOnceAsync(IReadOnlyList<JobHandle> handles, List<(long Id, int Attempt)> ledger)
+    {
+        var ran = ledger.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
+        for (int i = 0; i < handles.Count; i++)
+        {
+            JobInfo job = (await handles[i].GetAsync())!;
+            Assert.Equal((JobState.Succeeded, $"{i}"), (job.State, job.Result));
+            Assert.Equal(1, ran.GetValueOrDefault((job.Id, job.Attempt)));
+        }
+    }
+
+    private async Task<Process> StartWorkerAsync(string id)
+    {
+        var start = new ProcessStartInfo(Program) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (string argument in new[] { "work", "env", id, Ledger, $"{(int)Lease.TotalMilliseconds}", "4" })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["SPINDLE_STORE"] = _schema.ConnectionString;
+        Process worker = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Program}.");
+        _workers.Add(worker);
+        Assert.Equal("ready", await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        return worker;
+    }
+
+    private static async Task StopAsync(Process worker)
+    {
+        await worker.StandardInput.WriteLineAsync("stop");
+        await worker.StandardInput.FlushAsync();
+        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, worker.ExitCode);
+    }
+
+    private IEnumerable<(long Id, int Attempt)> ReadLedger(string worker, bool tornLastLine)
+    {
+        string[] lines = File.ReadAllText($"{Ledger}.{worker}").Split('\n');
+        for (int i = 0; i < lines.Length; i++)
+        {
+            string[] parts = lines[i].Split(' ');
+            if (parts.Length == 3 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long id) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int attempt) && parts[2] == worker)
+            {
+                yield return (id, attempt);
+            }
+            else
+            {
+                Assert.True(i == lines.Length - 1 && (lines[i].Length == 0 || tornLastLine), $"Ledger line {i + 1} of {worker} is malformed: '{lines[i]}'.");
+            }
+        }
+    }
+
+    private static async Task RunAsync(string program, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using Process process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {program}.");
+        string errors = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} failed: {errors}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Spindle.slnx")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (Spindle.slnx) was not found above the test assembly.");
+    }
+}

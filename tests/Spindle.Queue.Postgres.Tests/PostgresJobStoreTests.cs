@@ -1,0 +1,127 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Postgres.Tests;
+
+/// <summary>What only the PostgreSQL store does: SKIP LOCKED claims from many connections, COPY for large batches, schema versions.</summary>
+public sealed class PostgresJobStoreTests : IAsyncLifetime
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private TestSchema _schema = null!;
+
+    public async Task InitializeAsync() => _schema = await PostgresServer.CreateSchemaAsync();
+
+    public async Task DisposeAsync() => await _schema.DisposeAsync();
+
+    [Fact]
+    public async Task Two_stores_claiming_at_once_from_many_connections_never_hand_out_a_job_twice()
+    {
+        const int Jobs = 3000;
+        await using PostgresJobStore first = await OpenAsync();
+        await using PostgresJobStore second = await OpenAsync();
+        await first.JobsInsert(new JobsInsertParams(Enumerable.Range(0, Jobs).Select(i => Job($"{{\"i\":{i}}}")).ToList(), Now), CancellationToken.None);
+
+        var claims = new ConcurrentBag<(long Id, string Worker)>();
+        using var start = new SemaphoreSlim(0);
+        Task[] claimers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            PostgresJobStore store = w % 2 == 0 ? first : second;
+            await start.WaitAsync();
+            IReadOnlyList<JobInfo> claimed;
+            do
+            {
+                claimed = await store.JobsClaim(new JobsClaimParams($"w{w}", ["default"], 1 + (w * 3), TimeSpan.FromMinutes(5), Now), CancellationToken.None);
+                foreach (JobInfo job in claimed)
+                {
+                    claims.Add((job.Id, $"w{w}"));
+                }
+            }
+            while (claimed.Count > 0);
+        })).ToArray();
+        start.Release(claimers.Length);
+        await Task.WhenAll(claimers).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.Equal(Jobs, claims.Count);
+        Assert.Equal(Jobs, claims.Select(c => c.Id).Distinct().Count());
+        Assert.True(claims.Select(c => c.Worker).Distinct().Count() > 1, "the claims were spread over more than one claimer");
+        QueueStats stats = Assert.Single(await first.QueueStats(new QueueStatsParams(), CancellationToken.None));
+        Assert.Equal((0L, (long)Jobs), (stats.Available, stats.Running));
+    }
+
+    [Fact]
+    public async Task A_large_batch_goes_by_copy_and_reads_back_like_any_other()
+    {
+        int count = PostgresJobStore.CopyThreshold * 2;
+        await using PostgresJobStore store = await OpenAsync();
+        List<JobInsert> jobs = Enumerable.Range(0, count)
+            .Select(i => Job($"{{\"i\":{i}}}") with { Priority = i % 3, RunAt = i == 7 ? Now.AddMinutes(5) : Now, Timeout = i == 8 ? TimeSpan.FromSeconds(9) : null })
+            .ToList();
+
+        IReadOnlyList<JobInserted> inserted = await store.JobsInsert(new JobsInsertParams(jobs, Now), CancellationToken.None);
+
+        Assert.Equal(count, inserted.Count);
+        Assert.Equal(inserted.Select(i => i.Id).Order(), inserted.Select(i => i.Id));
+        Assert.Equal(JobState.Scheduled, inserted[7].State);
+        JobInfo eight = (await store.JobsGet(new JobsGetParams(inserted[8].Id), CancellationToken.None))!;
+        Assert.Equal(("""{"i":8}""", 2, TimeSpan.FromSeconds(9), Now), (eight.Arguments, eight.Priority, eight.Timeout!.Value, eight.CreatedAt));
+
+        // Ranked as the statement-inserted ones are: priority first (aging off), then enqueue order.
+        JobInfo best = Assert.Single(await store.JobsClaim(new JobsClaimParams("w", ["default"], 1, TimeSpan.FromMinutes(1), Now), CancellationToken.None));
+        Assert.Equal(inserted[2].Id, best.Id);
+    }
+
+    [Fact]
+    public async Task A_database_with_a_newer_schema_is_refused_naming_both_versions_and_not_the_password()
+    {
+        await (await OpenAsync()).DisposeAsync();
+        await using (NpgsqlConnection connection = await PostgresServer.OpenAdminAsync())
+        {
+            await using var newer = new NpgsqlCommand($"INSERT INTO {_schema.Name}.spindle_schema_version VALUES (99, '099_future', now())", connection);
+            await newer.ExecuteNonQueryAsync();
+        }
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
+
+        Assert.Contains("has schema version 99, newer than this Spindle.Queue.Postgres knows (2)", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(PostgresServer.Password, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stores_opening_a_new_schema_at_once_apply_each_migration_once()
+    {
+        PostgresJobStore[] stores = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(OpenAsync)));
+        foreach (PostgresJobStore store in stores)
+        {
+            await store.DisposeAsync();
+        }
+
+        Assert.Equal(2L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_schema_version"));
+    }
+
+    [Fact]
+    public async Task On_the_database_clock_leases_run_from_the_servers_time_whatever_the_callers_clock_says()
+    {
+        await using PostgresJobStore store = await PostgresJobStore.OpenAsync(_schema.Settings(0, Now) with { DatabaseClock = true }, CancellationToken.None);
+        long id = (await store.JobsInsert(new JobsInsertParams([Job("{}")], Now), CancellationToken.None))[0].Id;
+        TimeSpan lease = TimeSpan.FromMinutes(10);
+
+        // The caller's clock says 2026-03-01 (and a year later for the rescue); the server's is the real one.
+        DateTimeOffset before = await PostgresServer.ScalarAsync<DateTimeOffset>("SELECT clock_timestamp()");
+        JobInfo claimed = Assert.Single(await store.JobsClaim(new JobsClaimParams("w", ["default"], 1, lease, Now), CancellationToken.None));
+        DateTimeOffset after = await PostgresServer.ScalarAsync<DateTimeOffset>("SELECT clock_timestamp()");
+
+        Assert.InRange(claimed.LeaseExpiresAt!.Value, before + lease, after + lease);
+        Assert.Equal(Now, claimed.AttemptedAt);
+        Assert.Empty(await store.JobsRescue(new JobsRescueParams(Now.AddYears(1), 100), CancellationToken.None));
+
+        JobsHeartbeatResult beat = await store.JobsHeartbeat(new JobsHeartbeatParams([new JobLease(id, claimed.Attempt)], TimeSpan.Zero, Now.AddYears(1)), CancellationToken.None);
+        Assert.Equal([id], beat.Extended);
+        Assert.Equal(JobState.Available, Assert.Single(await store.JobsRescue(new JobsRescueParams(Now, 100), CancellationToken.None)).State);
+    }
+
+    private Task<PostgresJobStore> OpenAsync() => PostgresJobStore.OpenAsync(_schema.Settings(0, Now), CancellationToken.None);
+
+    private static JobInsert Job(string arguments) =>
+        new("test.job", "default", arguments, 0, Now, null, 3, null, RetryBackoff.Default, null);
+}
