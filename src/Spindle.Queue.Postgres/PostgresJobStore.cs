@@ -87,15 +87,33 @@ internal sealed partial class PostgresJobStore : IJobStore
         return (await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
+    private static readonly JobsListStatements ListStatements = new(PostgresSql.Get("jobs_list"));
+
     public async Task<JobPage> JobsList(JobsListParams parameters, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using NpgsqlCommand command = connection.Command(parameters.NewestFirst ? "jobs_list_newest" : "jobs_list_oldest")
-            .BindNullable("cursor", parameters.Cursor)
-            .BindNullable("queue", parameters.Queue)
-            .BindNullable("state", parameters.State is { } state ? JobStateNames.ToName(state) : null)
-            .BindNullable("kind", parameters.Kind)
-            .Bind("limit", parameters.Limit);
+        using var command = new NpgsqlCommand(ListStatements.For(parameters), connection);
+        if (parameters.Cursor is { } cursor)
+        {
+            command.Bind("cursor", cursor);
+        }
+
+        if (parameters.Queue is { } queue)
+        {
+            command.Bind("queue", queue);
+        }
+
+        if (parameters.State is { } state)
+        {
+            command.Bind("state", JobStateNames.ToName(state));
+        }
+
+        if (parameters.Kind is { } kind)
+        {
+            command.Bind("kind", kind);
+        }
+
+        command.Bind("limit", parameters.Limit);
         List<JobInfo> jobs = await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
         return new JobPage(jobs, jobs.Count == parameters.Limit ? jobs[^1].Id : null);
     }

@@ -49,7 +49,7 @@ CREATE INDEX spindle_jobs_finished ON spindle_jobs (finished_at) WHERE state IN 
 -- Idempotent enqueue: a unique partial index, so jobs without a key cost nothing here.
 CREATE UNIQUE INDEX spindle_jobs_unique_key ON spindle_jobs (unique_key) WHERE unique_key IS NOT NULL;
 -- Stats and listing by queue and state.
-CREATE INDEX spindle_jobs_queue_state ON spindle_jobs (queue, state);
+CREATE INDEX spindle_jobs_queue_state ON spindle_jobs (queue, state, id);
 
 -- One row of database-wide settings that every client and worker must share.
 CREATE TABLE spindle_queue_settings (

@@ -41,6 +41,13 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
     {
         try
         {
+            // On a store with one maintenance leader (PostgreSQL) only the leader fires; the compare-and-set would
+            // keep the others from firing twice anyway, this saves them the work.
+            if (!await store.MaintenanceLeaderAcquire(CancellationToken.None).ConfigureAwait(false))
+            {
+                return;
+            }
+
             IReadOnlyList<JobScheduleInfo> schedules = await store.SchedulesList(new SchedulesListParams(), CancellationToken.None).ConfigureAwait(false);
             Dictionary<string, Schedule> moments = Track(scheduler, schedules);
             await FireDueAsync(schedules, moments).ConfigureAwait(false);

@@ -104,43 +104,10 @@ internal sealed partial class SqliteJobStore : IJobStore
         }));
     }
 
-    // The 32 shapes of jobs_list.sql (which filters, which order), each made once; read by any thread.
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, string> ListStatements = new();
+    private static readonly JobsListStatements ListStatements = new(SqlScripts.Get("jobs_list"));
 
     /// <summary>jobs_list.sql with only the filters given, so the planner can use the indexes.</summary>
-    internal static string ListStatement(JobsListParams parameters)
-    {
-        int shape = (parameters.Cursor is null ? 0 : 1) | (parameters.Queue is null ? 0 : 2) | (parameters.State is null ? 0 : 4)
-            | (parameters.Kind is null ? 0 : 8) | (parameters.NewestFirst ? 16 : 0);
-        return ListStatements.GetOrAdd(shape, static shape =>
-        {
-            bool newestFirst = (shape & 16) != 0;
-            var filters = new System.Text.StringBuilder();
-            if ((shape & 1) != 0)
-            {
-                filters.Append(newestFirst ? " AND id < @cursor" : " AND id > @cursor");
-            }
-
-            if ((shape & 2) != 0)
-            {
-                filters.Append(" AND queue = @queue");
-            }
-
-            if ((shape & 4) != 0)
-            {
-                filters.Append(" AND state = @state");
-            }
-
-            if ((shape & 8) != 0)
-            {
-                filters.Append(" AND kind = @kind");
-            }
-
-            return SqlScripts.Get("jobs_list")
-                .Replace("/* filters */", filters.ToString(), StringComparison.Ordinal)
-                .Replace("/* order */", newestFirst ? "DESC" : "ASC", StringComparison.Ordinal);
-        });
-    }
+    internal static string ListStatement(JobsListParams parameters) => ListStatements.For(parameters);
 
     public Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken)
     {
