@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using Spindle.Queue.Tests.Workers;
 using Spindle.Tasks;
 
 namespace Spindle.Queue.Postgres.Tests;
@@ -21,33 +22,21 @@ public sealed class ServerRestartCollection
 public sealed class PostgresChaosTests : IAsyncLifetime
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
-    private readonly List<Process> _workers = [];
+    private QueueTestWorkers _workers = null!;
     private readonly string _folder = Directory.CreateTempSubdirectory("spindle-pg-chaos-").FullName;
     private TestSchema _schema = null!;
     private JobQueue _queue = null!;
-
-    private static string Program => Path.Combine(AppContext.BaseDirectory, "Spindle.QueuePostgresTestWorker");
-
-    private string Ledger => Path.Combine(_folder, "ledger.txt");
 
     public async Task InitializeAsync()
     {
         _schema = await PostgresServer.CreateSchemaAsync();
         _queue = await JobQueue.OpenAsync(_schema.ConnectionString);
+        _workers = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", _schema.ConnectionString, Path.Combine(_folder, "ledger.txt"));
     }
 
     public async Task DisposeAsync()
     {
-        foreach (Process worker in _workers)
-        {
-            if (!worker.HasExited)
-            {
-                worker.Kill();
-            }
-
-            worker.Dispose();
-        }
-
+        _workers.Dispose();
         await _queue.DisposeAsync();
         await _schema.DisposeAsync();
         Directory.Delete(_folder, recursive: true);
@@ -58,7 +47,7 @@ public sealed class PostgresChaosTests : IAsyncLifetime
     {
         const int Jobs = 600;
         IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
-        Process victim = await StartWorkerAsync("victim");
+        Process victim = await _workers.StartAsync("victim", Lease, concurrency: 4);
 
         // The victim is the maintenance leader: alone, it takes the lock at its first maintenance pass.
         var limit = Stopwatch.StartNew();
@@ -69,11 +58,11 @@ public sealed class PostgresChaosTests : IAsyncLifetime
             await Task.Delay(20);
         }
 
-        Process survivor = await StartWorkerAsync("survivor");
+        Process survivor = await _workers.StartAsync("survivor", Lease, concurrency: 4);
 
         List<JobInfo> held = [];
         limit.Restart();
-        while (held.Count == 0 || !File.Exists($"{Ledger}.victim"))
+        while (held.Count == 0 || !_workers.HasLedger("victim"))
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The victim never held running jobs.");
             await Task.Delay(5);
@@ -89,9 +78,9 @@ public sealed class PostgresChaosTests : IAsyncLifetime
         await WaitAllSucceededAsync(Jobs);
         int? newLeader = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name);
         Assert.True(newLeader is not null && newLeader != leader, "The survivor took over maintenance leadership from the killed leader.");
-        await StopAsync(survivor);
+        await QueueTestWorkers.StopAsync(survivor);
 
-        var ledger = ReadLedger("survivor", tornLastLine: false).Concat(ReadLedger("victim", tornLastLine: true)).ToList();
+        var ledger = _workers.ReadLedger("survivor", tornLastLine: false).Concat(_workers.ReadLedger("victim", tornLastLine: true)).ToList();
         await AssertEachSucceededOnceAsync(handles, ledger.Select(l => (l.Id, l.Attempt)).ToList());
         foreach (JobInfo taken in held)
         {
@@ -175,46 +164,6 @@ public sealed class PostgresChaosTests : IAsyncLifetime
             JobInfo job = (await handles[i].GetAsync())!;
             Assert.Equal((JobState.Succeeded, $"{i}"), (job.State, job.Result));
             Assert.Equal(1, ran.GetValueOrDefault((job.Id, job.Attempt)));
-        }
-    }
-
-    private async Task<Process> StartWorkerAsync(string id)
-    {
-        var start = new ProcessStartInfo(Program) { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-        foreach (string argument in new[] { "work", "env", id, Ledger, $"{(int)Lease.TotalMilliseconds}", "4" })
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["SPINDLE_STORE"] = _schema.ConnectionString;
-        Process worker = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Program}.");
-        _workers.Add(worker);
-        Assert.Equal("ready", await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
-        return worker;
-    }
-
-    private static async Task StopAsync(Process worker)
-    {
-        await worker.StandardInput.WriteLineAsync("stop");
-        await worker.StandardInput.FlushAsync();
-        await worker.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(0, worker.ExitCode);
-    }
-
-    private IEnumerable<(long Id, int Attempt)> ReadLedger(string worker, bool tornLastLine)
-    {
-        string[] lines = File.ReadAllText($"{Ledger}.{worker}").Split('\n');
-        for (int i = 0; i < lines.Length; i++)
-        {
-            string[] parts = lines[i].Split(' ');
-            if (parts.Length == 3 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long id) && int.TryParse(parts[1], CultureInfo.InvariantCulture, out int attempt) && parts[2] == worker)
-            {
-                yield return (id, attempt);
-            }
-            else
-            {
-                Assert.True(i == lines.Length - 1 && (lines[i].Length == 0 || tornLastLine), $"Ledger line {i + 1} of {worker} is malformed: '{lines[i]}'.");
-            }
         }
     }
 

@@ -4,27 +4,45 @@ using System.Globalization;
 namespace Spindle.Queue.Tests.Workers;
 
 /// <summary>
-/// Real worker processes of tests/Workers/Spindle.QueueTestWorker in <c>work</c> mode on one SQLite file, each
-/// appending "job attempt worker" to its own ledger file; killed if still running when disposed.
+/// Real worker processes of a queue test worker program (tests/Workers/Spindle.QueueTestWorker, or its PostgreSQL
+/// twin) in <c>work</c> mode, each appending "job attempt worker" to its own ledger file; killed if still running
+/// when disposed. Compiled into the PostgreSQL tests too.
 /// </summary>
-internal sealed class QueueTestWorkers(string database, string ledger) : IDisposable
+/// <param name="program">The worker program's file name next to the tests.</param>
+/// <param name="store">A SQLite file's path, or a connection string (<c>postgres://...</c>), which goes to the worker in
+/// <c>SPINDLE_STORE</c> rather than on its command line, where it would show its password.</param>
+/// <param name="ledger">The ledger files' common path; each worker appends <c>.{id}</c>.</param>
+internal sealed class QueueTestWorkers(string program, string store, string ledger) : IDisposable
 {
     private readonly List<Process> _workers = [];
 
-    private static string Program => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "Spindle.QueueTestWorker.exe" : "Spindle.QueueTestWorker");
-
-    /// <summary>Starts one and waits until its worker runs.</summary>
-    internal async Task<Process> StartAsync(string id, TimeSpan lease, int concurrency)
+    /// <summary>Workers of Spindle.QueueTestWorker on a SQLite file.</summary>
+    internal QueueTestWorkers(string database, string ledger) : this("Spindle.QueueTestWorker", database, ledger)
     {
-        var start = new ProcessStartInfo(Program) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string argument in new[] { "work", database, id, ledger, $"{(int)lease.TotalMilliseconds}", concurrency.ToString(CultureInfo.InvariantCulture) })
+    }
+
+    private string Program => Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? program + ".exe" : program);
+
+    /// <summary>Starts one and waits until its worker runs; <paramref name="prefix"/> runs it through another program (such as <c>ip netns exec ns</c>).</summary>
+    internal async Task<Process> StartAsync(string id, TimeSpan lease, int concurrency, string[]? prefix = null)
+    {
+        string[] command = [.. prefix ?? [], Program, "work", store.Contains("://", StringComparison.Ordinal) ? "env" : store, id, ledger,
+            $"{(int)lease.TotalMilliseconds}", concurrency.ToString(CultureInfo.InvariantCulture)];
+        var start = new ProcessStartInfo(command[0]) { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string argument in command[1..])
         {
             start.ArgumentList.Add(argument);
         }
 
-        Process worker = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {Program}.");
+        if (store.Contains("://", StringComparison.Ordinal))
+        {
+            start.Environment["SPINDLE_STORE"] = store;
+        }
+
+        Process worker = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {command[0]}.");
         _workers.Add(worker);
-        Assert.Equal("ready", await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60)));
+        string? ready = await worker.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(ready == "ready", $"Worker {id} did not start: {(ready is null ? await worker.StandardError.ReadToEndAsync() : ready)}");
         return worker;
     }
 
@@ -65,7 +83,8 @@ internal sealed class QueueTestWorkers(string database, string ledger) : IDispos
         {
             if (!worker.HasExited)
             {
-                worker.Kill();
+                // With a prefix (ip netns exec), the prefix's process is the worker's: exec replaces it.
+                worker.Kill(entireProcessTree: true);
             }
 
             worker.Dispose();
