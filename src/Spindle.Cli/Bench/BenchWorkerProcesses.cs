@@ -7,7 +7,7 @@ namespace Spindle.Cli.Bench;
 
 /// <summary>
 /// The <c>spindle worker</c> processes of one queue benchmark run: started with the same host and program as the
-/// running tool, their peak RSS sampled from <c>/proc/&lt;pid&gt;/status</c>, stopped with SIGINT (graceful) and
+/// running tool, their peak RSS sampled from <c>/proc/&lt;pid&gt;/status</c>, stopped with SIGTERM (graceful) and
 /// killed if they have not exited within <see cref="StopPatience"/>. Dispose always leaves no process behind.
 /// </summary>
 internal sealed class BenchWorkerProcesses : IAsyncDisposable
@@ -96,7 +96,7 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGINT to every worker (a graceful stop), then a kill for any still running after <see cref="StopPatience"/>.</summary>
+    /// <summary>SIGTERM to every worker (a graceful stop), then a kill for any still running after <see cref="StopPatience"/>.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stopSampling.CancelAsync();
@@ -166,8 +166,9 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
                 return;
             }
 
-            // .NET has no API to send a signal other than SIGKILL to another process; kill(1) sends SIGINT.
-            using Process? kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
+            // .NET has no API to send a signal other than SIGKILL to another process; kill(1) sends SIGTERM. (SIGTERM
+            // rather than SIGINT: a shell starts background jobs with SIGINT ignored, and .NET keeps it ignored.)
+            using Process? kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-TERM", process.Id.ToString(CultureInfo.InvariantCulture) }, UseShellExecute = false });
             kill?.WaitForExit(StopPatience);
         }
         catch (InvalidOperationException)
