@@ -23,8 +23,9 @@ internal static class SpindleCommand
     }
 
     /// <summary>
-    /// Parses and runs. Ctrl+C and SIGTERM cancel the action's token; no termination timeout cuts a graceful stop
-    /// short (<c>spindle worker</c> lets running jobs finish within its grace period).
+    /// Parses and runs. System.CommandLine's own Ctrl+C handling is off (no termination timeout): the long-running
+    /// commands handle SIGINT and SIGTERM themselves, so nothing cuts a graceful stop short (<c>spindle worker</c> lets
+    /// running jobs finish within its grace period; <c>spindle tour</c> stops its chapter's processes and exits 130/143).
     /// </summary>
     internal static Task<int> RunAsync(string[] args, IAnsiConsole console, TextWriter json, CancellationToken cancellationToken = default, TextWriter? errors = null) =>
         InvokeAsync(Create(console, json, errors).Parse(args), new InvocationConfiguration { ProcessTerminationTimeout = null }, cancellationToken);
