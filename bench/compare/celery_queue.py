@@ -3,7 +3,8 @@
 
     /usr/bin/python3 bench/compare/celery_queue.py --jobs 10000 --workers 2 --mode prefill|live|all
     /usr/bin/python3 bench/compare/celery_queue.py --results off          # results ignored (also: both)
-    /usr/bin/python3 bench/compare/celery_queue.py --pool solo            # W solo workers instead of one prefork node
+    /usr/bin/python3 bench/compare/celery_queue.py --pool solo            # W solo nodes instead of one prefork node
+    /usr/bin/python3 bench/compare/celery_queue.py --pool prefork,solo    # each in turn
 
 Run it with Debian's /usr/bin/python3 (python3-celery, python3-redis, redis-server; apt-get install them).
 Each invocation starts its own redis-server on a free loopback port (no persistence) in a temp folder and
@@ -236,7 +237,8 @@ class Workers:
                 process.wait()
 
 
-def run_once(args, server: RedisServer, mode: str, results: bool) -> dict:
+def run_once(args, server: RedisServer, mode: str, results: bool, pool: str) -> dict:
+    args = argparse.Namespace(**{**vars(args), "pool": pool})
     broker_url, backend_url = server.url(0), server.url(1)
     admin = redis.Redis(port=server.port)
     admin.flushall()
@@ -297,7 +299,7 @@ def run_once(args, server: RedisServer, mode: str, results: bool) -> dict:
         "benchmark": "queue",
         "system": f"celery-{celery.__version__} redis-{server.version}",
         "store": "redis",
-        "variant": f"celery-redis-{'results' if results else 'noresults'}",
+        "variant": f"celery-redis-{'results' if results else 'noresults'}" + ("" if pool == "prefork" else f"-{pool}"),
         "mode": mode,
         "jobs": args.jobs,
         "workers": args.workers,
@@ -347,15 +349,18 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2, help="worker processes (prefork children, or solo/threads nodes)")
     parser.add_argument("--concurrency", type=int, default=10, help="threads per node with --pool threads")
-    parser.add_argument("--pool", choices=["prefork", "solo", "threads"], default="prefork",
+    parser.add_argument("--pool", default="prefork",
                         help="prefork: one node with --workers child processes (Celery's default pool); "
-                             "solo/threads: --workers nodes")
+                             "solo, threads: --workers nodes; several comma-separated run in turn")
     parser.add_argument("--prefetch", type=int, default=4, help="worker_prefetch_multiplier (Celery's default 4)")
     parser.add_argument("--mode", choices=["prefill", "live", "all"], default="all")
     parser.add_argument("--results", choices=["on", "off", "both"], default="on")
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=600)
     args = parser.parse_args()
+    pools = args.pool.split(",")
+    if any(pool not in ("prefork", "solo", "threads") for pool in pools):
+        parser.error(f"--pool takes prefork, solo or threads (comma-separated), got {args.pool!r}")
     if min(args.jobs, args.workers, args.concurrency, args.prefetch, args.runs) < 1:
         parser.error("--jobs, --workers, --concurrency, --prefetch and --runs must be at least 1")
     if shutil.which("redis-server") is None:
@@ -369,9 +374,10 @@ def main() -> int:
     try:
         server = RedisServer(folder)
         for _ in range(args.runs):
-            for results in variants:
-                for mode in modes:
-                    print(json.dumps(run_once(args, server, mode, results)), flush=True)
+            for pool in pools:
+                for results in variants:
+                    for mode in modes:
+                        print(json.dumps(run_once(args, server, mode, results, pool)), flush=True)
     finally:
         if server is not None:
             server.stop()

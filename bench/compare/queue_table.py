@@ -102,6 +102,9 @@ class Row:
 
 def label(record: dict) -> str:
     variant = str(record["variant"])
+    if variant.startswith("celery-"):
+        kept = "results kept" if record.get("results") else "results ignored"
+        return f"Celery + Redis, {record.get('celery_pool', '?')} pool, {kept}"
     names = {
         "spindle-sqlite": "**Spindle**, SQLite",
         "spindle-postgres": "**Spindle**, PostgreSQL",
@@ -128,7 +131,8 @@ def build_table(records: list[dict]) -> str:
         groups.setdefault((str(record["variant"]), str(record["mode"])), []).append(record)
     rows = {key: Row(runs) for key, runs in groups.items()}
     order = ["spindle-sqlite", "spindle-postgres", "celery-redis-results", "celery-redis-noresults",
-             "hangfire-sqlite", "hangfire-postgres"]
+             "celery-redis-results-solo", "celery-redis-noresults-solo", "celery-redis-results-threads",
+             "celery-redis-noresults-threads", "hangfire-sqlite", "hangfire-postgres"]
     variants = order + sorted({v for v, _ in rows if v not in order})
 
     lines = ["| system | mode | jobs | workers × concurrency | enqueue/s | jobs/s end to end | worker start ms | peak RSS MB (one worker process) | Spindle ÷ this |",

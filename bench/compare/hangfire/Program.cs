@@ -1,12 +1,7 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Text.Json;
 using Hangfire;
-using Hangfire.Common;
 using Hangfire.PostgreSql;
-using Hangfire.States;
-using Hangfire.Storage;
 using Hangfire.Storage.SQLite;
 
 // The Hangfire side of `bench/compare/run queue`: the workload of `spindle bench queue` (see bench/compare/README.md).
