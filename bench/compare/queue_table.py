@@ -8,8 +8,8 @@ Reads JSON lines: `spindle bench queue --json` records (no `system` field: Spind
 hangfire records (`system`, `variant`), and `{"benchmark": "queue-load", ...}` lines that the runner writes
 with the load average before each system ran. Several runs of one variant and mode: the median of jobs_per_s
 (and the run it came from) is shown, with the range. The ratio column is Spindle's jobs/s end to end over the
-row's, same mode: against Spindle on the same store when that row exists, else against Spindle on SQLite (the
-cell says which). Higher is better for Spindle. Stdlib only.
+row's, same mode: against Spindle on the same store when that row exists, else against Spindle on SQLite (for a
+PostgreSQL row the cell then says so). Higher is better for Spindle. Stdlib only.
 """
 
 from __future__ import annotations
@@ -36,10 +36,11 @@ One run, one machine, one workload: the `spindle bench queue` workload (10,000 n
 their result, 2 worker processes, `prefill`: enqueue all then start the workers, clock includes their start;
 `live`: workers started and ready, then the clock runs while jobs are enqueued; end to end until every job is
 done, then every result read back and checked). Celery 5.2 with Redis 7 (Debian's packages, a throwaway
-`redis-server`; one prefork node with 2 worker processes, with and without results), Hangfire 1.8 with
+`redis-server`; one prefork node with 2 worker processes, and 2 solo nodes; with and without results), Hangfire 1.8 with
 Hangfire.Storage.SQLite and with Hangfire.PostgreSql (2 worker processes of a small console program, 10
 Hangfire workers each, as `spindle worker --concurrency 10`); PostgreSQL 15 is a throwaway cluster the runner
-starts. What each side runs and what "fair" means here: `bench/compare/README.md`. Ratio: Spindle's jobs/s
+starts. Hangfire may have run fewer jobs than the others (`--hangfire-jobs`, because it is slow here): the jobs
+column says. What each side runs and what "fair" means here: `bench/compare/README.md`. Ratio: Spindle's jobs/s
 end to end over the row's, same mode (higher is better for Spindle).
 """
 
@@ -160,7 +161,9 @@ def ratio_cell(variant: str, mode: str, record: dict, rows: dict) -> str:
     if spindle is None or not record.get("jobs_per_s"):
         return "– (no Spindle row)"
     value = spindle.jobs_per_s / record["jobs_per_s"]
-    return fmt_ratio(value) + ("" if same_store else f" (vs Spindle {spindle.median.get('store')})")
+    # A store Spindle has (or will have) but did not run: say which Spindle row the ratio is against.
+    crossed = same_store is None and record.get("store") in ("postgres",)
+    return fmt_ratio(value) + (f" (vs Spindle on {spindle.median.get('store')})" if crossed else "")
 
 
 def describe(records: list[dict], loads: list[dict], source: Path) -> str:
