@@ -26,12 +26,6 @@ internal static class PostgresCommands
         return command;
     }
 
-    internal static DateTimeOffset? TimeOrNull(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetFieldValue<DateTimeOffset>(ordinal);
-
-    internal static string? StringOrNull(NpgsqlDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
-
     internal static long? Milliseconds(TimeSpan? span) => span is { } value ? (long)value.TotalMilliseconds : null;
 }
 

@@ -26,7 +26,7 @@ internal sealed partial class PostgresJobStore
             .Bind("backoff_jitter", job.Backoff.Jitter)
             .BindNullable("next_run_at", parameters.NextRunAt?.ToUniversalTime())
             .Bind("now", parameters.Now);
-        return (await PostgresScheduleRows.ReadAllAsync(upsert, cancellationToken).ConfigureAwait(false))[0];
+        return (await PostgresJobRows.ReadSchedulesAsync(upsert, cancellationToken).ConfigureAwait(false))[0];
     }
 
     public async Task<bool> SchedulesRemove(SchedulesRemoveParams parameters, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ internal sealed partial class PostgresJobStore
     {
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using NpgsqlCommand list = connection.Command("schedules_list");
-        return await PostgresScheduleRows.ReadAllAsync(list, cancellationToken).ConfigureAwait(false);
+        return await PostgresJobRows.ReadSchedulesAsync(list, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<ScheduleFired>> SchedulesFire(SchedulesFireParams parameters, CancellationToken cancellationToken)

@@ -31,10 +31,4 @@ internal static class SqliteCommands
         .Bind("@backoff_jitter", job.Backoff.Jitter);
 
     internal static DateTimeOffset Time(long unixMilliseconds) => DateTimeOffset.FromUnixTimeMilliseconds(unixMilliseconds);
-
-    internal static DateTimeOffset? TimeOrNull(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : Time(reader.GetInt64(ordinal));
-
-    internal static string? StringOrNull(SqliteDataReader reader, int ordinal) =>
-        reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 }

@@ -17,7 +17,7 @@ internal sealed partial class SqliteJobStore
                 .BindJob(schedule.Template)
                 .Bind("@next_run_at", parameters.NextRunAt)
                 .Bind("@now", parameters.Now);
-            return SqliteScheduleRows.ReadAll(upsert)[0];
+            return SqliteJobRows.ReadSchedules(upsert)[0];
         }, cancellationToken);
 
     public Task<bool> SchedulesRemove(SchedulesRemoveParams parameters, CancellationToken cancellationToken) =>
@@ -31,7 +31,7 @@ internal sealed partial class SqliteJobStore
         {
             using SqliteCommand command = connection.CreateCommand();
             command.CommandText = SqlScripts.Get("schedules_list");
-            return SqliteScheduleRows.ReadAll(command);
+            return SqliteJobRows.ReadSchedules(command);
         }));
     }
 
