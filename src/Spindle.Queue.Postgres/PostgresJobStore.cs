@@ -129,24 +129,7 @@ internal sealed partial class PostgresJobStore : IJobStore
             counts.Add((reader.GetString(0), JobStateNames.Parse(reader.GetString(1)), reader.GetInt64(2)));
         }
 
-        return counts.GroupBy(c => c.Queue, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                long Of(JobState state) => g.Where(c => c.State == state).Sum(c => c.Count);
-                return new QueueStats
-                {
-                    Queue = g.Key,
-                    Scheduled = Of(JobState.Scheduled),
-                    Available = Of(JobState.Available),
-                    Running = Of(JobState.Running),
-                    Retrying = Of(JobState.Retrying),
-                    Succeeded = Of(JobState.Succeeded),
-                    Dead = Of(JobState.Dead),
-                    Cancelled = Of(JobState.Cancelled),
-                };
-            })
-            .OrderBy(s => s.Queue, StringComparer.Ordinal)
-            .ToList();
+        return StoredRows.Stats(counts);
     }
 
     public IDisposable? JobsAvailableListen(IReadOnlyList<string> queues, Action<string> onAvailable) =>

@@ -124,7 +124,7 @@ internal sealed partial class SqliteJobStore : IJobStore
                 counts.Add((reader.GetString(0), JobStateNames.Parse(reader.GetString(1)), reader.GetInt64(2)));
             }
 
-            return StatsOf(counts);
+            return StoredRows.Stats(counts);
         }));
     }
 
@@ -152,24 +152,4 @@ internal sealed partial class SqliteJobStore : IJobStore
         using SqliteDataReader reader = command.ExecuteReader();
         return reader.Read() ? new JobInserted(reader.GetInt64(0), JobStateNames.Parse(reader.GetString(1)), created, reader.GetString(2), reader.GetString(3)) : null;
     }
-
-    private static IReadOnlyList<QueueStats> StatsOf(List<(string Queue, JobState State, long Count)> counts) =>
-        counts.GroupBy(c => c.Queue, StringComparer.Ordinal)
-            .Select(g =>
-            {
-                long Of(JobState state) => g.Where(c => c.State == state).Sum(c => c.Count);
-                return new QueueStats
-                {
-                    Queue = g.Key,
-                    Scheduled = Of(JobState.Scheduled),
-                    Available = Of(JobState.Available),
-                    Running = Of(JobState.Running),
-                    Retrying = Of(JobState.Retrying),
-                    Succeeded = Of(JobState.Succeeded),
-                    Dead = Of(JobState.Dead),
-                    Cancelled = Of(JobState.Cancelled),
-                };
-            })
-            .OrderBy(s => s.Queue, StringComparer.Ordinal)
-            .ToList();
 }

@@ -3,7 +3,7 @@ using System.Data.Common;
 namespace Spindle.Queue.Storage;
 
 /// <summary>
-/// Reads the rows every store keeps, jobs (<c>SELECT *</c> or <c>RETURNING *</c> of the jobs table) and schedules,
+/// Reads the rows every store keeps (job statistics too), jobs (<c>SELECT *</c> or <c>RETURNING *</c> of the jobs table) and schedules,
 /// by column name from any ADO.NET reader. The stores differ only in how a moment is stored (SQLite: Unix
 /// milliseconds; PostgreSQL: timestamptz), which each passes in as <c>time</c>.
 /// </summary>
@@ -32,6 +32,27 @@ internal static class StoredRows
         CreatedAt = time(row, row.GetOrdinal("created_at")),
         UpdatedAt = time(row, row.GetOrdinal("updated_at")),
     };
+
+    /// <summary>Per-queue statistics from the (queue, state, count) rows a store's stats query returns, by queue name.</summary>
+    internal static IReadOnlyList<QueueStats> Stats(List<(string Queue, JobState State, long Count)> counts) =>
+        counts.GroupBy(c => c.Queue, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                long Of(JobState state) => g.Where(c => c.State == state).Sum(c => c.Count);
+                return new QueueStats
+                {
+                    Queue = g.Key,
+                    Scheduled = Of(JobState.Scheduled),
+                    Available = Of(JobState.Available),
+                    Running = Of(JobState.Running),
+                    Retrying = Of(JobState.Retrying),
+                    Succeeded = Of(JobState.Succeeded),
+                    Dead = Of(JobState.Dead),
+                    Cancelled = Of(JobState.Cancelled),
+                };
+            })
+            .OrderBy(s => s.Queue, StringComparer.Ordinal)
+            .ToList();
 
     private static string? StringOrNull(DbDataReader row, int ordinal) => row.IsDBNull(ordinal) ? null : row.GetString(ordinal);
 
