@@ -21,7 +21,7 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     private readonly List<TaskCompletionSource> _started = [];
 
     // The last lines a worker wrote to stderr, for the error message when it fails; guarded by locking the queue.
-    private readonly Queue<string> _errors = new();
+    private readonly LastLines _errors = new();
     private readonly CancellationTokenSource _stopSampling = new();
     private Task? _sampler;
 
@@ -62,7 +62,7 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
                         started.TrySetResult();
                     }
                 };
-                process.ErrorDataReceived += (_, e) => workers.Remember(e.Data);
+                process.ErrorDataReceived += (_, e) => workers._errors.Add(e.Data);
                 process.Exited += (_, _) => started.TrySetException(new InvalidOperationException($"A worker process exited with code {process.ExitCode} before it started: {workers.LastErrors()}"));
                 process.Start();
                 workers._processes.Add(process);
@@ -234,30 +234,7 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
         return 0;
     }
 
-    private void Remember(string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        lock (_errors)
-        {
-            _errors.Enqueue(line);
-            if (_errors.Count > 5)
-            {
-                _errors.Dequeue();
-            }
-        }
-    }
-
-    private string LastErrors()
-    {
-        lock (_errors)
-        {
-            return _errors.Count == 0 ? "(nothing on stderr)" : string.Join(" | ", _errors);
-        }
-    }
+    private string LastErrors() => _errors.ToString();
 
     /// <summary>
     /// How to start this tool again: as a process pool relaunches itself. Run inside another program (a test

@@ -21,7 +21,7 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
     private readonly TaskCompletionSource<string> _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // The last lines of stderr, for the message when the worker fails; guarded by locking the queue.
-    private readonly Queue<string> _errors = new();
+    private readonly LastLines _errors = new();
 
     // Set by the stdout reader when the worker printed that it stopped (a graceful stop); read after the exit.
     private volatile bool _saidStopped;
@@ -68,7 +68,7 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
         start.Environment.Remove("SPINDLE_STORE");
         var worker = new TourWorkerProcess(label, new Process { StartInfo = start, EnableRaisingEvents = true });
         worker._process.OutputDataReceived += (_, e) => worker.OnOutput(e.Data);
-        worker._process.ErrorDataReceived += (_, e) => worker.OnError(e.Data);
+        worker._process.ErrorDataReceived += (_, e) => worker._errors.Add(e.Data);
         worker._process.Exited += (_, _) => worker._ready.TrySetException(new InvalidOperationException(
             $"Worker {label} (spindle worker) exited with code {worker._process.ExitCode} before it started serving: {worker.LastErrors()}"));
         try
@@ -150,13 +150,7 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    internal string LastErrors()
-    {
-        lock (_errors)
-        {
-            return _errors.Count == 0 ? "(nothing on stderr)" : string.Join(" | ", _errors);
-        }
-    }
+    internal string LastErrors() => _errors.ToString();
 
     private void OnOutput(string? line)
     {
@@ -173,23 +167,6 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
         else if (line == StoppedLine)
         {
             _saidStopped = true;
-        }
-    }
-
-    private void OnError(string? line)
-    {
-        if (string.IsNullOrWhiteSpace(line))
-        {
-            return;
-        }
-
-        lock (_errors)
-        {
-            _errors.Enqueue(line);
-            if (_errors.Count > 5)
-            {
-                _errors.Dequeue();
-            }
         }
     }
 }
