@@ -64,6 +64,17 @@ internal static class PostgresConnectionString
     private static NpgsqlConnectionStringBuilder FromUrl(string rest)
     {
         var builder = new NpgsqlConnectionStringBuilder();
+
+        // A password with an unencoded @, / or ? would be split in the wrong place, and part of it would become the
+        // host or a parameter name, to be shown in a message: refuse the URL without quoting any of it.
+        int firstAt = rest.IndexOf('@', StringComparison.Ordinal);
+        int pathOrQuery = rest.IndexOfAny(['/', '?', '#']);
+        bool ambiguous = firstAt >= 0 && (rest.LastIndexOf('@') != firstAt || (pathOrQuery >= 0 && pathOrQuery < firstAt));
+        if (ambiguous)
+        {
+            throw Invalid("its user name or password holds a character that must be percent-encoded in a URL (@ as %40, / as %2F, ? as %3F, # as %23), or use the keyword form (Host=...;Password=...)");
+        }
+
         int question = rest.IndexOf('?', StringComparison.Ordinal);
         string query = question >= 0 ? rest[(question + 1)..] : "";
         string path = question >= 0 ? rest[..question] : rest;

@@ -42,6 +42,9 @@ internal sealed partial class PostgresJobStore : IJobStore
     /// <summary>The schema of the store's tables; written once by OpenAsync before the store is handed out.</summary>
     internal string Schema { get; private set; } = "";
 
+    /// <summary>Server-side TCP keepalives for every session of the store (seconds, then the unacknowledged-data limit in ms).</summary>
+    internal const string ServerKeepalives = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000";
+
     /// <summary>Connects, brings the schema up to date (once, under an advisory lock), and sets the aging rate if given.</summary>
     internal static async Task<PostgresJobStore> OpenAsync(PostgresStoreSettings settings, CancellationToken cancellationToken)
     {
@@ -56,19 +59,45 @@ internal sealed partial class PostgresJobStore : IJobStore
         }
 
         connection.NoResetOnClose = true;
+
+        // A client machine that vanishes (power, a cut network) sends no FIN: without keepalives the server keeps its
+        // sessions, and the maintenance leader's advisory lock with them, for the kernel's two hours. With these it
+        // notices within about half a minute and the next worker leads. The application's own options come after
+        // ours, so they win.
+        connection.Options = (ServerKeepalives + " " + connection.Options).Trim();
         string description = PostgresConnectionString.Describe(connection);
         NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
 
+        // The session connections (the leader's lock, the listener) sit idle for long: Npgsql's keepalive queries on
+        // them notice a server or network that is gone, so the listener reconnects instead of waiting forever.
         var session = new NpgsqlConnectionStringBuilder(connection.ConnectionString) { Pooling = false };
+        if (session.KeepAlive == 0)
+        {
+            session.KeepAlive = 10;
+        }
+
         var store = new PostgresJobStore(source, NpgsqlDataSource.Create(session), settings);
         try
         {
             (store.Schema, store._channel) = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
             if (settings.AgingRate is { } rate)
             {
+                // Writers still inside a transaction that ranks jobs under the old rate (an enqueue in an application's
+                // transaction, a failed completion, a rescue) would commit after the re-rank and keep their old ranks:
+                // the lock waits for them to finish, and holds new ones back for the moment the re-rank takes.
                 using NpgsqlConnection open = await source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-                using NpgsqlCommand set = open.Command("settings_aging_rate_set").Bind("aging_rate", rate);
-                await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                using NpgsqlTransaction transaction = await open.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+                using (NpgsqlCommand block = open.Command("jobs_lock_for_rerank", transaction))
+                {
+                    await block.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                using (NpgsqlCommand set = open.Command("settings_aging_rate_set", transaction).Bind("aging_rate", rate))
+                {
+                    await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
         catch
