@@ -6,8 +6,8 @@ namespace Spindle.Queue;
 
 /// <summary>
 /// A worker's part in recurring jobs, on the core <see cref="Scheduler"/>: one cron entry per stored schedule wakes
-/// it at each moment, and a refresh entry every <see cref="QueueWorkerOptions.ScheduleRefreshInterval"/> reloads
-/// the schedules (others may have set or removed some) and fires anything due that no entry caught: moments missed
+/// it at each moment (the scheduler is made when the first schedule is found), and a pass at start and every
+/// <see cref="QueueWorkerOptions.ScheduleRefreshInterval"/> reloads the schedules (others may have set or removed some) and fires anything due that no entry caught: moments missed
 /// while no worker ran fire once, late. Every wake-up ends in the store's compare-and-set
 /// (<see cref="IJobStore.SchedulesFire"/>), so the timing here decides how soon a moment fires, never whether it
 /// fires twice: however many workers wake for one moment, one job is enqueued. After this worker enqueues jobs it
@@ -15,32 +15,56 @@ namespace Spindle.Queue;
 /// </summary>
 internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options, TimeProvider time, ILogger logger, Action enqueued)
 {
-    // Touched only by passes, which the scheduler runs one at a time (MaxConcurrency 1).
+    // One pass at a time: the refresh loop's and the cron entries'. Guards _entries and _scheduler.
+    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Dictionary<string, (string Cron, string Zone, ScheduledEntry Entry)> _entries = new(StringComparer.Ordinal);
+
+    // Made by the first pass that finds a schedule (a worker of a store without schedules never starts one); disposed
+    // by RunAsync when it ends.
+    private Scheduler? _scheduler;
+
+    // Set under _gate when RunAsync ends: a cron entry's pass still waiting for the gate then does nothing.
+    private bool _stopped;
 
     internal async Task RunAsync(CancellationToken stop)
     {
-        Scheduler scheduler = Scheduler.Create(new SchedulerOptions { TimeProvider = time, MaxConcurrency = 1 });
-        await using (scheduler.ConfigureAwait(false))
+        using var refresh = new PeriodicTimer(options.ScheduleRefreshInterval, time);
+        try
         {
-            scheduler.Add(Schedule.At(time.GetUtcNow()), _ => PassAsync(scheduler), new EntryOptions { Name = "schedules.start" });
-            scheduler.Every(options.ScheduleRefreshInterval, _ => PassAsync(scheduler), IntervalMode.FixedDelay,
-                new EntryOptions { Name = "schedules.refresh", MissedRuns = MissedRunPolicy.Skip });
-            try
+            do
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, time, stop).ConfigureAwait(false);
+                await PassAsync().ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            while (await refresh.WaitForNextTickAsync(stop).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            Scheduler? scheduler = _scheduler;
+            _scheduler = null;
+            _stopped = true;
+            _gate.Release();
+            if (scheduler is not null)
             {
+                await scheduler.DisposeAsync().ConfigureAwait(false);
             }
         }
     }
 
     /// <summary>Reloads the schedules, keeps one cron entry per schedule, and fires what is due.</summary>
-    internal async ValueTask PassAsync(Scheduler scheduler)
+    internal async ValueTask PassAsync()
     {
+        await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            if (_stopped)
+            {
+                return;
+            }
+
             // On a store with one maintenance leader (PostgreSQL) only the leader fires; the compare-and-set would
             // keep the others from firing twice anyway, this saves them the work.
             if (!await store.MaintenanceLeaderAcquire(CancellationToken.None).ConfigureAwait(false))
@@ -49,12 +73,22 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
             }
 
             IReadOnlyList<JobScheduleInfo> schedules = await store.SchedulesList(new SchedulesListParams(), CancellationToken.None).ConfigureAwait(false);
-            Dictionary<string, Schedule> moments = Track(scheduler, schedules);
+            if (schedules.Count == 0 && _scheduler is null)
+            {
+                return;
+            }
+
+            _scheduler ??= Scheduler.Create(new SchedulerOptions { TimeProvider = time, MaxConcurrency = 1 });
+            Dictionary<string, Schedule> moments = Track(_scheduler, schedules);
             await FireDueAsync(schedules, moments).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             WorkerLog.MaintenanceFailed(logger, "schedules", e);
+        }
+        finally
+        {
+            _gate.Release();
         }
     }
 
@@ -88,7 +122,7 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
             }
 
             tracked.Entry?.Dispose();
-            ScheduledEntry entry = scheduler.Add(cron, _ => PassAsync(scheduler), new EntryOptions { Name = "schedule:" + schedule.Name, MissedRuns = MissedRunPolicy.RunOnce });
+            ScheduledEntry entry = scheduler.Add(cron, _ => PassAsync(), new EntryOptions { Name = "schedule:" + schedule.Name, MissedRuns = MissedRunPolicy.RunOnce });
             _entries[schedule.Name] = (schedule.Cron, schedule.TimeZone, entry);
         }
 
