@@ -19,40 +19,34 @@ public sealed class ServerRestartCollection
 /// append to shows every job succeeded and the succeeding attempt of each ran its handler exactly once.
 /// </summary>
 [Collection(ServerRestartCollection.Name)]
-public sealed class PostgresChaosTests : IAsyncLifetime
+public sealed class PostgresChaosTests : SchemaQueueFixture
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
     private QueueTestWorkers _workers = null!;
-    private readonly string _folder = Directory.CreateTempSubdirectory("spindle-pg-chaos-").FullName;
-    private TestSchema _schema = null!;
-    private JobQueue _queue = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _schema = await PostgresServer.CreateSchemaAsync();
-        _queue = await JobQueue.OpenAsync(_schema.ConnectionString);
-        _workers = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", _schema.ConnectionString, Path.Combine(_folder, "ledger.txt"));
+        await base.InitializeAsync();
+        _workers = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", Schema.ConnectionString, Path.Combine(Folder, "ledger.txt"));
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         _workers.Dispose();
-        await _queue.DisposeAsync();
-        await _schema.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
+        await base.DisposeAsync();
     }
 
     [Fact]
     public async Task Killing_the_leader_worker_process_with_jobs_in_flight_loses_nothing_and_the_other_takes_over_and_rescues_its_jobs_within_two_leases()
     {
         const int Jobs = 600;
-        IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
+        IReadOnlyList<JobHandle> handles = await Queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
         Process victim = await _workers.StartAsync("victim", Lease, concurrency: 4);
 
         // The victim is the maintenance leader: alone, it takes the lock at its first maintenance pass.
         var limit = Stopwatch.StartNew();
         int? leader;
-        while ((leader = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name)) is null)
+        while ((leader = await PostgresServer.MaintenanceLeaderPidAsync(Schema.Name)) is null)
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "The victim never became the maintenance leader.");
             await Task.Delay(20);
@@ -76,7 +70,7 @@ public sealed class PostgresChaosTests : IAsyncLifetime
         Assert.NotEmpty(held);
 
         await WaitAllSucceededAsync(Jobs);
-        int? newLeader = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name);
+        int? newLeader = await PostgresServer.MaintenanceLeaderPidAsync(Schema.Name);
         Assert.True(newLeader is not null && newLeader != leader, "The survivor took over maintenance leadership from the killed leader.");
         await QueueTestWorkers.StopAsync(survivor);
 
@@ -84,7 +78,7 @@ public sealed class PostgresChaosTests : IAsyncLifetime
         await AssertEachSucceededOnceAsync(handles, ledger.Select(l => (l.Id, l.Attempt)).ToList());
         foreach (JobInfo taken in held)
         {
-            JobInfo job = (await _queue.GetAsync(taken.Id))!;
+            JobInfo job = (await Queue.GetAsync(taken.Id))!;
             Assert.True(job.Attempt > taken.Attempt, $"Job {job.Id} held by the killed worker was not run again.");
             Assert.Equal(("survivor", TaskFailureKind.Lost), (job.AttemptedBy, job.Error?.Kind));
             Assert.True(job.RunAt - killedAt <= 2 * Lease, $"Job {job.Id} was rescued {job.RunAt - killedAt} after the kill, more than two leases.");
@@ -105,8 +99,8 @@ public sealed class PostgresChaosTests : IAsyncLifetime
             ledger.Enqueue((long.Parse(context.JobId!, CultureInfo.InvariantCulture), context.Attempt));
             return x;
         });
-        IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
-        await using QueueWorker worker = await QueueWorker.OpenAsync(_schema.ConnectionString, catalog, new QueueWorkerOptions
+        IReadOnlyList<JobHandle> handles = await Queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
+        await using QueueWorker worker = await QueueWorker.OpenAsync(Schema.ConnectionString, catalog, new QueueWorkerOptions
         {
             WorkerId = "restarted",
             Queues = new Dictionary<string, int> { ["default"] = 4 },
@@ -132,7 +126,7 @@ public sealed class PostgresChaosTests : IAsyncLifetime
     }
 
     private async Task<List<JobInfo>> RunningOfAsync(string worker) =>
-        [.. (await _queue.ListAsync(new JobListQuery { State = JobState.Running, Limit = 100 })).Jobs.Where(j => j.AttemptedBy == worker)];
+        [.. (await Queue.ListAsync(new JobListQuery { State = JobState.Running, Limit = 100 })).Jobs.Where(j => j.AttemptedBy == worker)];
 
     private async Task WaitAllSucceededAsync(int jobs)
     {
@@ -141,7 +135,7 @@ public sealed class PostgresChaosTests : IAsyncLifetime
         {
             try
             {
-                if ((await _queue.StatsAsync()).Single().Succeeded == jobs)
+                if ((await Queue.StatsAsync()).Single().Succeeded == jobs)
                 {
                     return;
                 }

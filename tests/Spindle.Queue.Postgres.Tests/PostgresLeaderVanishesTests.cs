@@ -10,40 +10,23 @@ namespace Spindle.Queue.Postgres.Tests;
 /// another worker leads and rescues the dead leader's jobs, in about half a minute rather than the kernel's two hours.
 /// </summary>
 [Collection(ServerRestartCollection.Name)]
-public sealed class PostgresLeaderVanishesTests : IAsyncLifetime
+public sealed class PostgresLeaderVanishesTests : SchemaQueueFixture
 {
     private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
-    private readonly string _folder = Directory.CreateTempSubdirectory("spindle-pg-rev-").FullName;
-    private TestSchema _schema = null!;
-    private JobQueue _queue = null!;
-
-    public async Task InitializeAsync()
-    {
-        _schema = await PostgresServer.CreateSchemaAsync();
-        _queue = await JobQueue.OpenAsync(_schema.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _queue.DisposeAsync();
-        await _schema.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
     public async Task Issue6_When_the_leaders_machine_vanishes_another_worker_leads_and_rescues_its_jobs()
     {
         (NetworkHosts? made, string? why) = NetworkHosts.TryCreate(1);
         Assert.True(made is not null, $"Network namespaces cannot be made here, so a vanishing machine was not tested: {why}.");
         using NetworkHosts hosts = made;
-        await _queue.EnqueueManyAsync(Enumerable.Range(0, 3000).Select(i => new JobRequest("chaos.job", $"{i}")));
-        var url = new UriBuilder(_schema.ConnectionString) { Host = NetworkHosts.ServerAddress(0) }.Uri.ToString();
-        using var onHost = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", url, Path.Combine(_folder, "ledger"));
-        using var local = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", _schema.ConnectionString, Path.Combine(_folder, "ledger"));
+        await Queue.EnqueueManyAsync(Enumerable.Range(0, 3000).Select(i => new JobRequest("chaos.job", $"{i}")));
+        var url = new UriBuilder(Schema.ConnectionString) { Host = NetworkHosts.ServerAddress(0) }.Uri.ToString();
+        using var onHost = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", url, Path.Combine(Folder, "ledger"));
+        using var local = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", Schema.ConnectionString, Path.Combine(Folder, "ledger"));
         Process victim = await onHost.StartAsync("victim", Lease, concurrency: 4, hosts.Prefix(0));
         var limit = Stopwatch.StartNew();
         int? leader;
-        while ((leader = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name)) is null)
+        while ((leader = await PostgresServer.MaintenanceLeaderPidAsync(Schema.Name)) is null)
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(60), "victim never led");
             await Task.Delay(20);
@@ -73,7 +56,7 @@ public sealed class PostgresLeaderVanishesTests : IAsyncLifetime
             still = await RunningOfAsync("victim");
         }
 
-        int? leaderNow = await PostgresServer.MaintenanceLeaderPidAsync(_schema.Name);
+        int? leaderNow = await PostgresServer.MaintenanceLeaderPidAsync(Schema.Name);
         await QueueTestWorkers.StopAsync(survivor);
         Assert.True(still.Count == 0,
             $"{rescue.Elapsed.TotalSeconds:F0} s after the leader's machine vanished, {still.Count} of its {held.Count} jobs were still running, unrescued; "
@@ -81,5 +64,5 @@ public sealed class PostgresLeaderVanishesTests : IAsyncLifetime
     }
 
     private async Task<List<JobInfo>> RunningOfAsync(string worker) =>
-        [.. (await _queue.ListAsync(new JobListQuery { State = JobState.Running, Limit = 100 })).Jobs.Where(j => j.AttemptedBy == worker)];
+        [.. (await Queue.ListAsync(new JobListQuery { State = JobState.Running, Limit = 100 })).Jobs.Where(j => j.AttemptedBy == worker)];
 }

@@ -10,47 +10,30 @@ namespace Spindle.Queue.Postgres.Tests;
 /// network, where 127.0.0.1 is not the database. Nothing may assume one machine. Where namespaces cannot be made
 /// (not root, no iproute2), the test fails and says why rather than pass without proving anything.
 /// </summary>
-public sealed class PostgresNetworkHostsTests : IAsyncLifetime
+public sealed class PostgresNetworkHostsTests : SchemaQueueFixture
 {
     private const int Jobs = 400;
-    private readonly string _folder = Directory.CreateTempSubdirectory("spindle-pg-hosts-").FullName;
-    private TestSchema _schema = null!;
-    private JobQueue _queue = null!;
-
-    public async Task InitializeAsync()
-    {
-        _schema = await PostgresServer.CreateSchemaAsync();
-        _queue = await JobQueue.OpenAsync(_schema.ConnectionString);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _queue.DisposeAsync();
-        await _schema.DisposeAsync();
-        Directory.Delete(_folder, recursive: true);
-    }
-
     [Fact]
-    public async Task Workers_on_two_network_hosts_share_one_queue_through_the_databases_address_issue6()
+    public async Task Workers_on_two_network_hosts_share_oneQueue_through_the_databases_address_issue6()
     {
         (NetworkHosts? made, string? why) = NetworkHosts.TryCreate(2);
         Assert.True(made is not null,
             $"Network namespaces cannot be made here, so workers on other hosts were not tested: {why}. The test needs root (CAP_NET_ADMIN) and iproute2's ip, as scripts/test has in CI.");
         using NetworkHosts hosts = made;
-        int port = PostgresConnectionString.Parse(_schema.ConnectionString).Port;
+        int port = PostgresConnectionString.Parse(Schema.ConnectionString).Port;
 
         // Inside a host, the database is not on 127.0.0.1 (that is the host's own loopback) but at this machine's address.
         Assert.False(hosts.CanConnect(0, "127.0.0.1", port), "Inside a network namespace 127.0.0.1 reached the database: the namespace is not isolated.");
         Assert.True(hosts.CanConnect(0, NetworkHosts.ServerAddress(0), port), $"The database was not reachable at {NetworkHosts.ServerAddress(0)}:{port} from inside the first host.");
 
-        IReadOnlyList<JobHandle> handles = await _queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}")));
-        using var workers0 = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", OnHost(0), Path.Combine(_folder, "ledger"));
-        using var workers1 = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", OnHost(1), Path.Combine(_folder, "ledger"));
+        IReadOnlyList<JobHandle> handles = await Queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}")));
+        using var workers0 = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", OnHost(0), Path.Combine(Folder, "ledger"));
+        using var workers1 = new QueueTestWorkers("Spindle.QueuePostgresTestWorker", OnHost(1), Path.Combine(Folder, "ledger"));
         Process first = await workers0.StartAsync("host-0", TimeSpan.FromSeconds(10), concurrency: 4, hosts.Prefix(0));
         Process second = await workers1.StartAsync("host-1", TimeSpan.FromSeconds(10), concurrency: 4, hosts.Prefix(1));
 
         var limit = Stopwatch.StartNew();
-        while ((await _queue.StatsAsync()).SingleOrDefault()?.Succeeded < Jobs)
+        while ((await Queue.StatsAsync()).SingleOrDefault()?.Succeeded < Jobs)
         {
             Assert.True(limit.Elapsed < TimeSpan.FromSeconds(120), "Not every job succeeded.");
             await Task.Delay(20);
@@ -74,9 +57,9 @@ public sealed class PostgresNetworkHostsTests : IAsyncLifetime
     /// <summary>The schema's connection string as a worker on <paramref name="host"/> must use it: the database's address on that host's network.</summary>
     private string OnHost(int host)
     {
-        NpgsqlConnectionStringBuilder builder = PostgresConnectionString.Parse(_schema.ConnectionString);
-        var url = new UriBuilder(_schema.ConnectionString) { Host = NetworkHosts.ServerAddress(host) };
-        Assert.Equal(builder.Host, new Uri(_schema.ConnectionString).Host);
+        NpgsqlConnectionStringBuilder builder = PostgresConnectionString.Parse(Schema.ConnectionString);
+        var url = new UriBuilder(Schema.ConnectionString) { Host = NetworkHosts.ServerAddress(host) };
+        Assert.Equal(builder.Host, new Uri(Schema.ConnectionString).Host);
         return url.Uri.ToString();
     }
 }
