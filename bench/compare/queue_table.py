@@ -21,6 +21,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from docs_section import write_section
+
 BEGIN = "<!-- compare:queue:begin -->"
 END = "<!-- compare:queue:end -->"
 MODES = ["prefill", "live"]
@@ -186,14 +188,7 @@ def describe(records: list[dict], loads: list[dict], source: Path) -> str:
 
 
 def write_docs(docs: Path, section: str) -> None:
-    text = docs.read_text()
-    block = f"{BEGIN}\n{section}\n{END}"
-    if BEGIN in text and END in text and text.index(BEGIN) < text.index(END):
-        start, end = text.index(BEGIN), text.index(END) + len(END)
-        text = text[:start] + block + text[end:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + DOCS_INTRO + "\n" + block + "\n"
-    docs.write_text(text)
+    write_section(docs, BEGIN, END, DOCS_INTRO, section)
 
 
 def main() -> int:
