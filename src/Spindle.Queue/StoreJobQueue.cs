@@ -137,10 +137,7 @@ internal sealed class StoreJobQueue(IJobStore store, JobQueueOptions queueOption
     public override async Task<JobScheduleInfo> SetScheduleAsync(JobSchedule schedule, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
-        DateTimeOffset now = Now;
-        ScheduleDefinition definition = ScheduleDefinitions.Build(schedule, queueOptions, now);
-        DateTimeOffset? next = ScheduleDefinitions.Moments(definition.Name, definition.Cron, schedule.TimeZone).NextAfter(now);
-        return await store.SchedulesSet(new SchedulesSetParams(definition, next, now), cancellationToken).ConfigureAwait(false);
+        return await store.SchedulesSet(ScheduleDefinitions.Build(schedule, queueOptions, Now), cancellationToken).ConfigureAwait(false);
     }
 
     public override async Task<bool> RemoveScheduleAsync(string name, CancellationToken cancellationToken = default)

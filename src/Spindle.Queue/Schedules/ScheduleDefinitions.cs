@@ -8,8 +8,11 @@ internal static class ScheduleDefinitions
 {
     internal const int MaxNameLength = 200;
 
-    /// <summary>Validates a schedule (name, cron, zone and the job's options, each error naming what is wrong) and applies the queue's defaults.</summary>
-    internal static ScheduleDefinition Build(JobSchedule schedule, JobQueueOptions defaults, DateTimeOffset now)
+    /// <summary>
+    /// Validates a schedule (name, cron, zone and the job's options, each error naming what is wrong), applies the
+    /// queue's defaults, and gives what the store sets: the definition and its first moment after <paramref name="now"/>.
+    /// </summary>
+    internal static SchedulesSetParams Build(JobSchedule schedule, JobQueueOptions defaults, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(schedule);
         string name = ValidName(schedule.Name);
@@ -21,7 +24,7 @@ internal static class ScheduleDefinitions
         }
 
         string cron = schedule.Cron?.Trim() ?? "";
-        _ = Moments(name, cron, schedule.TimeZone);
+        Schedule moments = Moments(name, cron, schedule.TimeZone);
         var options = new EnqueueOptions
         {
             Queue = schedule.Queue,
@@ -41,7 +44,7 @@ internal static class ScheduleDefinitions
             throw new ArgumentException($"Schedule '{name}': {e.Message.Replace("EnqueueOptions.", "JobSchedule.", StringComparison.Ordinal)}", nameof(schedule), e);
         }
 
-        return new ScheduleDefinition(name, cron, schedule.TimeZone.Id, template);
+        return new SchedulesSetParams(new ScheduleDefinition(name, cron, schedule.TimeZone.Id, template), moments.NextAfter(now), now);
     }
 
     /// <summary>The cron moments of a schedule; a bad expression or an unknown zone is an <see cref="ArgumentException"/> naming the schedule.</summary>
