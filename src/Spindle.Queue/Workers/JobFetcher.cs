@@ -12,12 +12,18 @@ namespace Spindle.Queue;
 /// </summary>
 internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes, HeldJobs held, WakeSignal slotFreed, QueueWorkerOptions options, string workerId, TimeProvider time, ILogger logger)
 {
-    /// <summary>Jobs were just enqueued by this process (a schedule fired): look at every lane now, idle or not.</summary>
-    internal void Nudge()
+    /// <summary>
+    /// Jobs may have become available in <paramref name="queue"/> (the store's hint) or, with none named, in every
+    /// served queue (this process just enqueued some: a schedule fired): its lane is looked at now, idle or not.
+    /// </summary>
+    internal void Wake(string? queue = null)
     {
         foreach (QueueLane lane in lanes)
         {
-            lane.Wake();
+            if (queue is null || lane.Name == queue)
+            {
+                lane.Wake();
+            }
         }
 
         slotFreed.Set();

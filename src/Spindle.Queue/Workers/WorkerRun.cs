@@ -46,7 +46,7 @@ internal sealed class WorkerRun
         _renewer = Task.Run(() => renewer.RunAsync(_stopLoops.Token));
         StoreMaintainer? maintainer = options.RunMaintenance ? new StoreMaintainer(store, options, time, logger) : null;
         var fetcher = new JobFetcher(store, lanes, _held, slotFreed, options, workerId, time, logger);
-        var firer = new ScheduleFirer(store, options, time, logger, fetcher.Nudge);
+        var firer = new ScheduleFirer(store, options, time, logger, () => fetcher.Wake());
         _maintainer = maintainer is null ? Task.CompletedTask : Task.WhenAll(
             Task.Run(() => maintainer.RunAsync(_stopLoops.Token)),
             Task.Run(() => firer.RunAsync(_stopLoops.Token)));
@@ -55,11 +55,7 @@ internal sealed class WorkerRun
 
         // Where the store can say that jobs arrived (PostgreSQL: LISTEN/NOTIFY), an idle queue is claimed at once
         // instead of at its next poll.
-        _arrivals = store.JobsAvailableListen(lanes.ConvertAll(l => l.Name), queue =>
-        {
-            lanes.Find(l => l.Name == queue)?.Wake();
-            slotFreed.Set();
-        });
+        _arrivals = store.JobsAvailableListen(lanes.ConvertAll(l => l.Name), queue => fetcher.Wake(queue));
     }
 
     // Set once by the constructor; disposed by StopAsync once the fetcher has stopped.

@@ -110,14 +110,7 @@ public abstract class ProcessPool : IAsyncDisposable
             Timeout = job.HardTimeout,
             ExemptFromPoison = true,
         };
-        ValueTask queued = EnqueueAsync(call);
-        return queued.IsCompletedSuccessfully ? new ValueTask<Task<JsonElement>>(call.Task) : AwaitQueuedAsync(queued, call);
-
-        static async ValueTask<Task<JsonElement>> AwaitQueuedAsync(ValueTask queued, SingleCall<JsonElement> call)
-        {
-            await queued.ConfigureAwait(false);
-            return call.Task;
-        }
+        return Submit(call);
     }
 
     private static readonly JsonCodec<JsonElement> RawJson = new(RawJsonContext.Default.JsonElement);
@@ -125,7 +118,12 @@ public abstract class ProcessPool : IAsyncDisposable
     private ValueTask<Task<TResult>> Submit<TResult>(string kind, byte[] json, JsonCodec<TResult> resultCodec, int priority, IProgress<TaskProgress>? progress, CancellationToken cancellationToken)
     {
         ThrowIfTooLarge(kind, json.Length);
-        var call = new SingleCall<TResult>(KindOf(kind), json, resultCodec, priority, progress, cancellationToken);
+        return Submit(new SingleCall<TResult>(KindOf(kind), json, resultCodec, priority, progress, cancellationToken));
+    }
+
+    /// <summary>Queues a call; the value task completes once it is queued (it waits while the queue is full).</summary>
+    private ValueTask<Task<TResult>> Submit<TResult>(SingleCall<TResult> call)
+    {
         ValueTask queued = EnqueueAsync(call);
         return queued.IsCompletedSuccessfully ? new ValueTask<Task<TResult>>(call.Task) : AwaitQueuedAsync(queued, call);
 
