@@ -53,6 +53,11 @@ internal static class BenchCommand
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per line instead of a table." };
         var runs = new Option<int>("--runs") { Description = "Measured runs per variant (at least 1).", DefaultValueFactory = _ => 5 };
         var warmups = new Option<int>("--warmups") { Description = "Unmeasured warm-up runs per variant.", DefaultValueFactory = _ => 1 };
+        var warmupSeconds = new Option<double>("--warmup-seconds")
+        {
+            Description = "Keep warming each variant up for at least this long (tiered JIT settles in the pool and its workers).",
+            DefaultValueFactory = _ => 1.5,
+        };
         var workers = new Option<int>("--workers") { Description = "Worker processes of the pool (startup always measures 2).", DefaultValueFactory = _ => 2 };
         var submits = new Option<int>("--submits") { Description = "Individual no-op submits.", DefaultValueFactory = _ => 20_000 };
         var mapItems = new Option<int>("--map-items") { Description = "Items of the chunked no-op map.", DefaultValueFactory = _ => 1_000_000 };
@@ -61,19 +66,29 @@ internal static class BenchCommand
         workload.AcceptOnlyFromAmong("all", "startup", "submits", "map-noop", "map-heavy");
         AtLeast(runs, 1);
         AtLeast(warmups, 0);
+        warmupSeconds.Validators.Add(result =>
+        {
+            if (result.Tokens.Count > 0
+                && double.TryParse(result.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
+                && value is < 0 or > 600)
+            {
+                result.AddError($"{warmupSeconds.Name} must be between 0 and 600.");
+            }
+        });
         AtLeast(workers, 1);
         AtLeast(submits, 1);
         AtLeast(mapItems, 1);
         AtLeast(heavyItems, 1);
         var processes = new Command("processes", "The process pool: individual submits, a chunked no-op map, the heavy map against sequential, and pool startup.")
         {
-            jsonOption, runs, warmups, workers, submits, mapItems, heavyItems, workload,
+            jsonOption, runs, warmups, warmupSeconds, workers, submits, mapItems, heavyItems, workload,
         };
         processes.SetAction(async (result, cancellationToken) =>
         {
             var settings = new ProcessBenchmark.Settings(
                 result.GetValue(workers), result.GetValue(submits), result.GetValue(mapItems), result.GetValue(heavyItems),
-                result.GetValue(runs), result.GetValue(warmups), result.GetValue(jsonOption), result.GetValue(workload)!);
+                result.GetValue(runs), result.GetValue(warmups), TimeSpan.FromSeconds(result.GetValue(warmupSeconds)), result.GetValue(jsonOption),
+                result.GetValue(workload)!);
             await new ProcessBenchmark(console, json).RunAsync(settings, cancellationToken);
             return 0;
         });

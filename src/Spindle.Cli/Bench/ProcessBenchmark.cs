@@ -14,7 +14,7 @@ namespace Spindle.Cli.Bench;
 /// </summary>
 internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
 {
-    internal sealed record Settings(int Workers, int Submits, int MapItems, int HeavyItems, int Runs, int Warmups, bool Json, string Workloads);
+    internal sealed record Settings(int Workers, int Submits, int MapItems, int HeavyItems, int Runs, int Warmups, TimeSpan WarmupTime, bool Json, string Workloads);
 
     internal async Task<IReadOnlyList<Sample>> RunAsync(Settings settings, CancellationToken cancellationToken)
     {
@@ -23,7 +23,7 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
         var records = new List<BenchRecord>();
         if (!settings.Json)
         {
-            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version}; {settings.Workers} worker processes; {settings.Warmups} warm-up and {settings.Runs} measured runs per variant[/]");
+            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version}; {settings.Workers} worker processes; at least {settings.Warmups} warm-up run(s) and {settings.WarmupTime.TotalSeconds:0.#} s of warm-up, then {settings.Runs} measured runs per variant[/]");
         }
 
         bool all = settings.Workloads == "all";
@@ -35,7 +35,8 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
                     await using ProcessPool started = await ProcessPool.StartAsync(tasks.Catalog, Options(2), cancellationToken);
                 },
                 settings.Warmups,
-                settings.Runs);
+                settings.Runs,
+                settings.WarmupTime);
             Add(new Sample("startup", "spindle-ProcessPool", 2, times), null);
         }
 
@@ -55,7 +56,8 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
                     Check(results.Length == settings.Submits && results[^1] == settings.Submits - 1, "submits");
                 },
                 settings.Warmups,
-                settings.Runs);
+                settings.Runs,
+                settings.WarmupTime);
             Add(new Sample("submits", "spindle-ProcessPool", settings.Submits, times), null);
         }
 
@@ -69,7 +71,8 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
                     Check(results.AsSpan().SequenceEqual(source), "map-noop");
                 },
                 settings.Warmups,
-                settings.Runs);
+                settings.Runs,
+                settings.WarmupTime);
             Add(new Sample("map-noop", "spindle-ProcessPool", settings.MapItems, times), null);
         }
 
@@ -91,7 +94,8 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
                     return ValueTask.CompletedTask;
                 },
                 settings.Warmups,
-                settings.Runs);
+                settings.Runs,
+                settings.WarmupTime);
             IReadOnlyList<double> pooled = await Stopwatches.TimeAsync(
                 async () =>
                 {
@@ -99,7 +103,8 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
                     Check(results.AsSpan().SequenceEqual(expected), "map-heavy");
                 },
                 settings.Warmups,
-                settings.Runs);
+                settings.Runs,
+                settings.WarmupTime);
             var seq = new Sample("map-heavy", "sequential", heavy.Count, sequential);
             Add(seq, seq.MedianMs);
             Add(new Sample("map-heavy", "spindle-ProcessPool", heavy.Count, pooled), seq.MedianMs);

@@ -5,9 +5,15 @@ namespace Spindle.Cli.Bench;
 /// <summary>Times an operation: warm-up runs first, then measured runs, a full GC between runs.</summary>
 internal static class Stopwatches
 {
-    internal static async Task<IReadOnlyList<double>> TimeAsync(Func<ValueTask> operation, int warmups, int runs)
+    /// <summary>
+    /// Warms up with at least <paramref name="warmups"/> runs and for at least <paramref name="warmupTime"/>
+    /// (BenchmarkDotNet warms up the same way): tiered compilation recompiles hot code in the background for a
+    /// second or so, in this process and in worker processes, and a run timed before it settles measures the JIT.
+    /// </summary>
+    internal static async Task<IReadOnlyList<double>> TimeAsync(Func<ValueTask> operation, int warmups, int runs, TimeSpan warmupTime = default)
     {
-        for (int i = 0; i < warmups; i++)
+        long warming = Stopwatch.GetTimestamp();
+        for (int i = 0; i < warmups || Stopwatch.GetElapsedTime(warming) < warmupTime; i++)
         {
             await operation();
         }

@@ -120,6 +120,31 @@ public sealed class BenchCommandTests
         Assert.Equal("", run.Json);
     }
 
+    [Fact]
+    public void Bench_processes_warms_each_variant_up_for_a_second_and_a_half_unless_told()
+    {
+        ParseResult defaults = Parse("bench", "processes");
+        ParseResult none = Parse("bench", "processes", "--warmup-seconds", "0");
+
+        Assert.Empty(defaults.Errors.Select(error => error.Message));
+        Assert.Equal(1.5, defaults.GetValue<double>("--warmup-seconds"));
+        Assert.Equal(1, defaults.GetValue<int>("--warmups"));
+        Assert.Empty(none.Errors.Select(error => error.Message));
+        Assert.Equal(0, none.GetValue<double>("--warmup-seconds"));
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("601")]
+    public async Task A_warmup_time_out_of_range_is_refused_before_anything_runs(string value)
+    {
+        SpindleRun run = await SpindleRun.InvokeAsync("bench", "processes", "--json", "--warmup-seconds", value);
+
+        Assert.NotEqual(0, run.ExitCode);
+        Assert.Contains("--warmup-seconds must be between 0 and 600", run.Errors, StringComparison.Ordinal);
+        Assert.Equal("", run.Json);
+    }
+
     private static readonly KeyValuePair<string, string>[] ValidCounts =
     [
         new("--runs", "1"), new("--warmups", "0"), new("--trivial-n", "20000"), new("--heavy-n", "2000"),
