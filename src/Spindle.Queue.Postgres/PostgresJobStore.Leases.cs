@@ -18,13 +18,13 @@ internal sealed partial class PostgresJobStore
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
 
-        // "Now" as of having a connection: a claim that waited for one must not write a lease that has
-        // already run out (a rescue would take the job at once).
+        // "Now" and the free slots as of having a connection: a claim that waited for one must not write a
+        // lease that has already run out (a rescue would take the job at once), and takes the slots freed meanwhile.
         DateTimeOffset now = parameters.NowInLock;
         using var command = new NpgsqlCommand(ClaimSql, connection);
         command.Bind("now", now)
             .Bind("queues", parameters.Queues.Distinct(StringComparer.Ordinal).ToArray())
-            .Bind("limit", parameters.Limit)
+            .Bind("limit", parameters.LimitInLock)
             .Bind("worker_id", parameters.WorkerId)
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));

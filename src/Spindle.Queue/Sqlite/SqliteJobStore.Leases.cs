@@ -13,6 +13,7 @@ internal sealed partial class SqliteJobStore
             // "Now" as of holding the write lock: a claim that waited behind other writers must not write a
             // lease that has already run out (another worker's rescue would take the job at once).
             DateTimeOffset now = parameters.NowInLock;
+            int limit = parameters.LimitInLock;
 
             // Promotion and expiry first, in the same transaction and at the same "now", so that what is
             // claimed is exactly the due, unexpired jobs. Both are index seeks that usually find nothing.
@@ -26,7 +27,7 @@ internal sealed partial class SqliteJobStore
             {
                 using SqliteDataReader reader = transaction.Command("jobs_claim_candidates")
                     .Bind("@queue", queue)
-                    .Bind("@limit", parameters.Limit)
+                    .Bind("@limit", limit)
                     .ExecuteReader();
                 while (reader.Read())
                 {
@@ -42,7 +43,7 @@ internal sealed partial class SqliteJobStore
             candidates.Sort(static (a, b) =>
                 b.Rank != a.Rank ? b.Rank.CompareTo(a.Rank) : a.RunAt != b.RunAt ? a.RunAt.CompareTo(b.RunAt) : a.Id.CompareTo(b.Id));
             var order = new Dictionary<long, int>();
-            for (int i = 0; i < Math.Min(parameters.Limit, candidates.Count); i++)
+            for (int i = 0; i < Math.Min(limit, candidates.Count); i++)
             {
                 order.Add(candidates[i].Id, i);
             }

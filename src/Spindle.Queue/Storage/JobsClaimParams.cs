@@ -8,10 +8,17 @@ namespace Spindle.Queue.Storage;
 /// <param name="Now">The claim time: only jobs due by then are claimed.</param>
 /// <param name="Clock">When given, read again once the store holds its write lock, and the later time is used:
 /// a claim that waited behind other writers must not hand out a lease that has already run out.</param>
-internal sealed record JobsClaimParams(string WorkerId, IReadOnlyList<string> Queues, int Limit, TimeSpan Lease, DateTimeOffset Now, TimeProvider? Clock = null)
+/// <param name="Free">When given, the worker's free slots read again once the store holds its write lock (never
+/// fewer than <paramref name="Limit"/>: slots only free up while a claim waits). A claim that waited behind other
+/// writers then takes the slots freed meanwhile too, instead of leaving them for one more claim right after.</param>
+internal sealed record JobsClaimParams(
+    string WorkerId, IReadOnlyList<string> Queues, int Limit, TimeSpan Lease, DateTimeOffset Now, TimeProvider? Clock = null, Func<int>? Free = null)
 {
     /// <summary>The time to write the lease from: the later of <see cref="Now"/> and the clock now.</summary>
     internal DateTimeOffset NowInLock => Clock?.GetUtcNow() is { } late && late > Now ? late : Now;
+
+    /// <summary>The most jobs to hand out, read once the store holds its write lock: the larger of <see cref="Limit"/> and <see cref="Free"/>.</summary>
+    internal int LimitInLock => Free?.Invoke() is { } free && free > Limit ? free : Limit;
 }
 
 /// <summary>One running attempt a worker holds: the job and the attempt number it was claimed with.</summary>

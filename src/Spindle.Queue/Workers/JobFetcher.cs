@@ -85,7 +85,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         {
             // Never cancelled half way: a claim that committed must reach the lane, or its jobs would sit
             // leased to nobody until rescued.
-            jobs = await store.JobsClaim(new JobsClaimParams(workerId, [lane.Name], free, options.Lease, now, time), CancellationToken.None).ConfigureAwait(false);
+            jobs = await store.JobsClaim(new JobsClaimParams(workerId, [lane.Name], free, options.Lease, now, time, lane.FreeSlots), CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -105,6 +105,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
 
         if (jobs.Count < free)
         {
+            // Short of what was free when the claim set out: the queue ran dry (slots freed during the claim only add to what it asked for).
             lane.IdleUntil = now + options.PollInterval;
             return lane.IdleUntil;
         }

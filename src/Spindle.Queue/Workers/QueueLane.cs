@@ -17,6 +17,8 @@ internal sealed class QueueLane
     // Interlocked.
     private int _woken;
 
+    private Func<int>? _freeSlots;
+
     internal QueueLane(string name, int concurrency)
     {
         Name = name;
@@ -35,6 +37,9 @@ internal sealed class QueueLane
     internal DateTimeOffset IdleUntil { get; set; }
 
     internal int Free => Concurrency - Volatile.Read(ref _held);
+
+    /// <summary><see cref="Free"/> as a delegate made once, for a claim to read again when the store holds its lock.</summary>
+    internal Func<int> FreeSlots => _freeSlots ??= () => Free;
 
     internal void Take(int count) => Interlocked.Add(ref _held, count);
 

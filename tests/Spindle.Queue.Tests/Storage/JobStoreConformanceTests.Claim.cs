@@ -89,6 +89,23 @@ public abstract partial class JobStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_claim_takes_the_slots_that_freed_while_it_waited_and_never_fewer_than_asked()
+    {
+        await InsertManyAsync(10);
+        int readInLock = 0;
+
+        IReadOnlyList<JobInfo> more = await Store.JobsClaim(
+            new JobsClaimParams("worker-1", ["default"], 2, Lease, Now, Free: () => { readInLock++; return 5; }), CancellationToken.None);
+        IReadOnlyList<JobInfo> notFewer = await Store.JobsClaim(
+            new JobsClaimParams("worker-1", ["default"], 3, Lease, Now, Free: () => 1), CancellationToken.None);
+
+        Assert.Equal(5, more.Count);
+        Assert.Equal(1, readInLock);
+        Assert.Equal(3, notFewer.Count);
+        Assert.Equal(8, (await StatsAsync())!.Running);
+    }
+
+    [Fact]
     public async Task A_claim_for_no_slots_or_no_queues_takes_nothing()
     {
         await InsertManyAsync(3);
