@@ -13,7 +13,7 @@ internal static class SpindleCommand
     {
         var root = new RootCommand("Spindle: parallel, concurrent and distributed task execution for .NET.");
         root.Subcommands.Add(TourCommand.Create(console));
-        root.Subcommands.Add(BenchCommand.Create(console, json));
+        root.Subcommands.Add(BenchCommand.Create(console, json, errors ?? Console.Error));
         foreach (Command command in new QueueCommands(console, json, errors ?? Console.Error).Create())
         {
             root.Subcommands.Add(command);

@@ -7,17 +7,17 @@ namespace Spindle.Cli.Bench;
 /// <summary><c>spindle bench</c>: whole-system benchmarks, each side by side with its baselines in one run.</summary>
 internal static class BenchCommand
 {
-    internal static Command Create(IAnsiConsole console, TextWriter json)
+    internal static Command Create(IAnsiConsole console, TextWriter json, TextWriter errors)
     {
         var bench = new Command("bench", "Whole-system benchmarks, side by side with their baselines in one run.");
         bench.Subcommands.Add(CreateMap(console, json));
         bench.Subcommands.Add(CreatePipeline(console, json));
         bench.Subcommands.Add(CreateProcesses(console, json));
-        bench.Subcommands.Add(CreateQueue(console, json));
+        bench.Subcommands.Add(CreateQueue(console, json, errors));
         return bench;
     }
 
-    private static Command CreateQueue(IAnsiConsole console, TextWriter json)
+    private static Command CreateQueue(IAnsiConsole console, TextWriter json, TextWriter errors)
     {
         var jsonOption = new Option<bool>("--json") { Description = "Print one JSON object per run and mode, one a line, instead of a table." };
         var jobs = new Option<int>("--jobs") { Description = "No-op jobs per run.", DefaultValueFactory = _ => 10_000 };
@@ -42,8 +42,18 @@ internal static class BenchCommand
             var settings = new QueueBenchmark.Settings(
                 result.GetValue(jobs), result.GetValue(workers), result.GetValue(concurrency), result.GetValue(store), result.GetValue(mode)!,
                 result.GetValue(runs), result.GetValue(jsonOption), TimeSpan.FromSeconds(result.GetValue(timeout)));
-            await new QueueBenchmark(console, json).RunAsync(settings, cancellationToken);
-            return 0;
+            try
+            {
+                await new QueueBenchmark(console, json).RunAsync(settings, cancellationToken);
+                return 0;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                // A store that cannot be opened, a job that went dead, a worker that exited: the message says which.
+                bool plain = exception is InvalidOperationException or ArgumentException or NotSupportedException or TimeoutException;
+                await errors.WriteLineAsync($"spindle bench queue: {(plain ? "" : exception.GetType().Name + ": ")}{exception.Message}");
+                return 1;
+            }
         });
         return queue;
     }

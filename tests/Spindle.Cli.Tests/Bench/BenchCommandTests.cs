@@ -145,6 +145,29 @@ public sealed class BenchCommandTests
         Assert.Equal("", run.Json);
     }
 
+    [Fact]
+    public async Task A_queue_store_that_cannot_be_opened_ends_the_bench_with_its_reason_and_no_stack_trace()
+    {
+        string folder = Directory.CreateTempSubdirectory("spindle-bench-store-").FullName;
+        try
+        {
+            // A file where the store's folder should be: nothing can be created under it.
+            string blocker = Path.Combine(folder, "not-a-folder");
+            await File.WriteAllTextAsync(blocker, "");
+
+            SpindleRun run = await SpindleRun.RunAsync("bench", "queue", "--json", "--jobs", "10", "--store", $"sqlite:{blocker}/queue.db");
+
+            Assert.Equal(1, run.ExitCode);
+            Assert.StartsWith("spindle bench queue: ", run.Errors, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", run.Errors, StringComparison.Ordinal);
+            Assert.Equal("", run.Json);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static readonly KeyValuePair<string, string>[] ValidCounts =
     [
         new("--runs", "1"), new("--warmups", "0"), new("--trivial-n", "20000"), new("--heavy-n", "2000"),
