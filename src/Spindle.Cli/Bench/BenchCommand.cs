@@ -42,10 +42,17 @@ internal static class BenchCommand
             var settings = new QueueBenchmark.Settings(
                 result.GetValue(jobs), result.GetValue(workers), result.GetValue(concurrency), result.GetValue(store), result.GetValue(mode)!,
                 result.GetValue(runs), result.GetValue(jsonOption), TimeSpan.FromSeconds(result.GetValue(timeout)));
+            // Ctrl+C or SIGTERM stops the run: its worker processes are stopped and its temporary store deleted.
+            using var interruption = new Interruption(cancellationToken);
             try
             {
-                await new QueueBenchmark(console, json).RunAsync(settings, cancellationToken);
+                await new QueueBenchmark(console, json).RunAsync(settings, interruption.Token);
                 return 0;
+            }
+            catch (OperationCanceledException) when (interruption.IsInterrupted)
+            {
+                await errors.WriteLineAsync("spindle bench queue: interrupted; its worker processes are stopped.");
+                return interruption.ExitCode;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {

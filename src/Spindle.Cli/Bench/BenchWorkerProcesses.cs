@@ -47,7 +47,7 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
                 };
                 // The store goes by environment, not argument: a PostgreSQL connection string carries a password,
                 // and a process's arguments are visible to every user of the machine (ps).
-                foreach (string argument in (string[])[.. prefix, "worker", "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)])
+                foreach (string argument in (string[])[.. prefix, "worker", "--exit-with-parent", "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)])
                 {
                     start.ArgumentList.Add(argument);
                 }

@@ -280,8 +280,12 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
         var processes = new Option<int>("--processes") { Description = "Run handlers on this many worker processes (isolation: a crash kills one of them, not the worker); 0 runs them in this process.", DefaultValueFactory = _ => 0 };
         var lease = new Option<string>("--lease") { Description = "How long a claimed job is held without a heartbeat before another worker may rescue it, such as 30s (default: 30s)." };
         var rescueInterval = new Option<string>("--rescue-interval") { Description = "How often jobs whose lease ran out are looked for, such as 1s (default: half the lease)." };
+        var exitWithParent = new Option<bool>("--exit-with-parent")
+        {
+            Description = "Also stop gracefully when standard input closes: for a worker started by another program, which holds the worker's stdin open while it lives (so the worker goes even when that program is killed).",
+        };
         var store = StoreOption();
-        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, processes, lease, rescueInterval, store };
+        var command = new Command("worker", "Run jobs until Ctrl+C or SIGTERM, which stop it gracefully.") { queues, concurrency, tasks, processes, lease, rescueInterval, exitWithParent, store };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(store), async jobs =>
         {
             TaskCatalog catalog = CliTasks.Create().Catalog;
@@ -313,6 +317,11 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
             using var stopping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
             using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+            if (result.GetValue(exitWithParent))
+            {
+                WatchParent(stopping);
+            }
+
             await using QueueWorker worker = QueueWorker.Create(jobs, catalog, options);
             string where = pool is null ? "" : $" on {pool.WorkerCount} worker processes";
             console.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", served.Select(q => $"{q.Key} x{q.Value}"))}{where}; Ctrl+C stops it.");
@@ -344,6 +353,41 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// <c>--exit-with-parent</c>: a thread reads standard input until it closes, then stops the worker as SIGTERM would.
+    /// The program that started the worker holds the write end; when it exits, even by SIGKILL, the kernel closes it.
+    /// </summary>
+    private static void WatchParent(CancellationTokenSource stopping)
+    {
+        var watcher = new Thread(() =>
+        {
+            using Stream input = Console.OpenStandardInput();
+            var buffer = new byte[256];
+            try
+            {
+                while (input.Read(buffer) > 0)
+                {
+                    // Whatever the parent writes is ignored; only the end of the stream counts.
+                }
+            }
+            catch (IOException)
+            {
+                // A broken pipe is the parent gone as well.
+            }
+
+            try
+            {
+                stopping.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The worker had already stopped.
+            }
+        })
+        { IsBackground = true, Name = "spindle worker: parent watch" };
+        watcher.Start();
     }
 
     /// <summary>The worker's process pool for <c>--processes N</c>: this tool relaunched N times, the task modules named to each.</summary>

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using Spectre.Console;
 
 namespace Spindle.Cli.Tour;
@@ -58,34 +57,22 @@ internal static class TourCommand
                 selected = [match];
             }
 
-            // The command line leaves Ctrl+C and SIGTERM to the commands (spindle worker stops gracefully on its own),
-            // so the tour takes them itself: the running chapter is cancelled and cleans up (the queue chapter kills
-            // its worker processes) instead of the process dying under it. A second signal is not held back.
-            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            int signalExit = 0; // written by the signal handlers, read once the cancellation they cause has ended the chapter
-            void Interrupt(PosixSignalContext context)
-            {
-                context.Cancel = signalExit == 0;
-                signalExit = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
-                interrupted.Cancel();
-            }
-
-            using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
-            using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+            // The running chapter is cancelled by Ctrl+C or SIGTERM and cleans up (the queue chapter stops its workers).
+            using var interruption = new Interruption(cancellationToken);
             long started = Stopwatch.GetTimestamp();
             try
             {
                 foreach (TourChapter c in selected)
                 {
                     console.Write(new Rule($"[bold yellow]{Markup.Escape(c.Title)}[/]").LeftJustified());
-                    await c.RunAsync(console, interrupted.Token);
+                    await c.RunAsync(console, interruption.Token);
                     console.WriteLine();
                 }
             }
-            catch (OperationCanceledException) when (interrupted.IsCancellationRequested)
+            catch (OperationCanceledException) when (interruption.IsInterrupted)
             {
                 console.MarkupLine(string.Create(CultureInfo.InvariantCulture, $"[yellow]Tour interrupted after {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]"));
-                return signalExit == 0 ? 130 : signalExit;
+                return interruption.ExitCode;
             }
 
             console.MarkupLine($"[grey]Tour finished in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s.[/]");

@@ -60,7 +60,7 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
             RedirectStandardError = true,
             CreateNoWindow = true,
         };
-        foreach (string argument in (string[])[.. prefix, "worker", .. workerArguments])
+        foreach (string argument in (string[])[.. prefix, "worker", "--exit-with-parent", .. workerArguments])
         {
             start.ArgumentList.Add(argument);
         }
