@@ -14,8 +14,13 @@ internal sealed class Interruption : IDisposable
     private readonly PosixSignalRegistration _sigint;
     private readonly PosixSignalRegistration _sigterm;
 
-    // Written by the signal handlers, read once the cancellation they cause has ended the command.
-    private volatile int _exitCode;
+    // Guards _disposed: the runtime runs each signal's handlers on a thread of their own, which may still be on its
+    // way after Dispose unregistered them, and must then not touch the disposed token source.
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    // 0 until the first signal; set once, by whichever handler thread gets there first (Interlocked).
+    private int _exitCode;
 
     internal Interruption(CancellationToken cancellationToken)
     {
@@ -30,19 +35,34 @@ internal sealed class Interruption : IDisposable
     internal bool IsInterrupted => _interrupted.IsCancellationRequested;
 
     /// <summary>The shell's exit code for the signal that came: 143 for SIGTERM, 130 for Ctrl+C (and for a cancellation without one).</summary>
-    internal int ExitCode => _exitCode == 0 ? 130 : _exitCode;
+    internal int ExitCode => Volatile.Read(ref _exitCode) is 0 ? 130 : _exitCode;
 
     public void Dispose()
     {
         _sigint.Dispose();
         _sigterm.Dispose();
-        _interrupted.Dispose();
+        lock (_gate)
+        {
+            _disposed = true;
+            _interrupted.Dispose();
+        }
     }
 
     private void Interrupt(PosixSignalContext context)
     {
-        context.Cancel = _exitCode == 0;
-        _exitCode = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
-        _interrupted.Cancel();
+        bool first = Interlocked.CompareExchange(ref _exitCode, context.Signal == PosixSignal.SIGTERM ? 143 : 130, 0) == 0;
+
+        // The first signal is ours to handle; a second one takes its default course and ends the process.
+        context.Cancel = first;
+        if (first)
+        {
+            lock (_gate)
+            {
+                if (!_disposed)
+                {
+                    _interrupted.Cancel();
+                }
+            }
+        }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Spindle.Cli.Queue;
 
 namespace Spindle.Cli.Bench;
 
@@ -49,16 +50,20 @@ internal static class BenchCommand
                 await new QueueBenchmark(console, json).RunAsync(settings, interruption.Token);
                 return 0;
             }
-            catch (OperationCanceledException) when (interruption.IsInterrupted)
+            catch (Exception) when (interruption.IsInterrupted)
             {
+                // Whatever the signal broke on its way (a worker killed by the terminal's Ctrl+C while it started, say)
+                // is the interruption's doing, not a failure of the run.
                 await errors.WriteLineAsync("spindle bench queue: interrupted; its worker processes are stopped.");
                 return interruption.ExitCode;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // A store that cannot be opened, a job that went dead, a worker that exited: the message says which.
+                // A store that cannot be opened, a job that went dead, a worker that exited: the message says which,
+                // with a connection string's password hidden as every queue command hides it.
                 bool plain = exception is InvalidOperationException or ArgumentException or NotSupportedException or TimeoutException;
-                await errors.WriteLineAsync($"spindle bench queue: {(plain ? "" : exception.GetType().Name + ": ")}{exception.Message}");
+                string message = QueueCommands.Redact(exception.Message, settings.Store ?? "");
+                await errors.WriteLineAsync($"spindle bench queue: {(plain ? "" : exception.GetType().Name + ": ")}{message}");
                 return 1;
             }
         });
@@ -87,7 +92,7 @@ internal static class BenchCommand
         {
             if (result.Tokens.Count > 0
                 && double.TryParse(result.Tokens[^1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-                && value is < 0 or > 600)
+                && value is not (>= 0 and <= 600))
             {
                 result.AddError($"{warmupSeconds.Name} must be between 0 and 600.");
             }

@@ -82,7 +82,8 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     }
 
     /// <summary>Completes when every worker has printed its start line; fails when one exits first or the time runs out.</summary>
-    internal Task WaitStartedAsync(TimeSpan patience) => Task.WhenAll(_started.Select(s => s.Task)).WaitAsync(patience);
+    internal Task WaitStartedAsync(TimeSpan patience, CancellationToken cancellationToken) =>
+        Task.WhenAll(_started.Select(s => s.Task)).WaitAsync(patience, cancellationToken);
 
     /// <summary>Throws when a worker has exited while it should be running.</summary>
     internal void ThrowIfAnyExited()

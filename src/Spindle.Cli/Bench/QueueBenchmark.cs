@@ -79,7 +79,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
                     enqueueMs = clock.Elapsed.TotalMilliseconds;
                     workers = BenchWorkerProcesses.Start(settings.Workers, store, queue, settings.Concurrency);
                     var starting = Stopwatch.StartNew();
-                    Task started = workers.WaitStartedAsync(StartPatience);
+                    Task started = workers.WaitStartedAsync(StartPatience, cancellationToken);
                     await started;
                     startMs = starting.Elapsed.TotalMilliseconds;
                     await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
@@ -89,7 +89,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
                 {
                     var starting = Stopwatch.StartNew();
                     workers = BenchWorkerProcesses.Start(settings.Workers, store, queue, settings.Concurrency);
-                    await workers.WaitStartedAsync(StartPatience);
+                    await workers.WaitStartedAsync(StartPatience, cancellationToken);
                     startMs = starting.Elapsed.TotalMilliseconds;
                     clock.Start();
                     await EnqueueAsync(LiveChunk);

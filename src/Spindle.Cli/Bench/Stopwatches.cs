@@ -6,14 +6,15 @@ namespace Spindle.Cli.Bench;
 internal static class Stopwatches
 {
     /// <summary>
-    /// Warms up with at least <paramref name="warmups"/> runs and for at least <paramref name="warmupTime"/>
-    /// (BenchmarkDotNet warms up the same way): tiered compilation recompiles hot code in the background for a
-    /// second or so, in this process and in worker processes, and a run timed before it settles measures the JIT.
+    /// Warms up with at least <paramref name="warmups"/> runs and for at least <paramref name="warmupTime"/>:
+    /// tiered compilation recompiles hot code in the background for a second or so, in this process and in worker
+    /// processes, and a run timed before it settles measures the JIT (BenchmarkDotNet, too, warms up over many
+    /// iterations before it measures).
     /// </summary>
     internal static async Task<IReadOnlyList<double>> TimeAsync(Func<ValueTask> operation, int warmups, int runs, TimeSpan warmupTime = default)
     {
         long warming = Stopwatch.GetTimestamp();
-        for (int i = 0; i < warmups || Stopwatch.GetElapsedTime(warming) < warmupTime; i++)
+        for (long i = 0; i < warmups || Stopwatch.GetElapsedTime(warming) < warmupTime; i++)
         {
             await operation();
         }

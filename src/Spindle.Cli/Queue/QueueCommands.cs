@@ -349,7 +349,7 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
             void Stop(PosixSignalContext context)
             {
                 context.Cancel = true;
-                stopping.Cancel();
+                StopQuietly(stopping);
             }
         }));
         return command;
@@ -358,15 +358,16 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
     /// <summary>
     /// <c>--exit-with-parent</c>: a thread reads standard input until it closes, then stops the worker as SIGTERM would.
     /// The program that started the worker holds the write end; when it exits, even by SIGKILL, the kernel closes it.
+    /// (A standard input that is already at its end, such as /dev/null, stops the worker at once.)
     /// </summary>
     private static void WatchParent(CancellationTokenSource stopping)
     {
         var watcher = new Thread(() =>
         {
-            using Stream input = Console.OpenStandardInput();
-            var buffer = new byte[256];
             try
             {
+                using Stream input = Console.OpenStandardInput();
+                var buffer = new byte[256];
                 while (input.Read(buffer) > 0)
                 {
                     // Whatever the parent writes is ignored; only the end of the stream counts.
@@ -374,20 +375,29 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
             }
             catch (IOException)
             {
-                // A broken pipe is the parent gone as well.
+                // A broken pipe, or no standard input at all: the parent is gone as well.
             }
 
-            try
-            {
-                stopping.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // The worker had already stopped.
-            }
+            StopQuietly(stopping);
         })
         { IsBackground = true, Name = "spindle worker: parent watch" };
         watcher.Start();
+    }
+
+    /// <summary>
+    /// Asks the worker to stop, from a signal handler or the parent watch. Either can run after the command ended and
+    /// disposed the source (the runtime runs signal handlers on threads of their own), which then has nothing to stop.
+    /// </summary>
+    private static void StopQuietly(CancellationTokenSource stopping)
+    {
+        try
+        {
+            stopping.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The worker had already stopped.
+        }
     }
 
     /// <summary>The worker's process pool for <c>--processes N</c>: this tool relaunched N times, the task modules named to each.</summary>

@@ -81,6 +81,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         }
 
         IReadOnlyList<JobInfo> jobs;
+        lane.TakeFreeInLock(); // forget what an earlier claim read
         try
         {
             // Never cancelled half way: a claim that committed must reach the lane, or its jobs would sit
@@ -103,9 +104,10 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
             Debug.Assert(buffered, "A lane's buffer holds its concurrency, and the fetcher claims at most its free slots.");
         }
 
-        if (jobs.Count < free)
+        // The claim asked for the free slots as the store read them in its lock, never fewer than when it set out.
+        if (jobs.Count < Math.Max(free, lane.TakeFreeInLock()))
         {
-            // Short of what was free when the claim set out: the queue ran dry (slots freed during the claim only add to what it asked for).
+            // Short of what it asked for: the queue ran dry.
             lane.IdleUntil = now + options.PollInterval;
             return lane.IdleUntil;
         }

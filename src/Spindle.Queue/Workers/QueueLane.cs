@@ -17,13 +17,21 @@ internal sealed class QueueLane
     // Interlocked.
     private int _woken;
 
-    private Func<int>? _freeSlots;
+    // The free slots the store read for the fetcher's claim once it held its lock (FreeSlots), 0 when not read since
+    // the fetcher last took it. Written on the thread running the claim, taken by the fetcher after it. Interlocked.
+    private int _freeInLock;
 
     internal QueueLane(string name, int concurrency)
     {
         Name = name;
         Concurrency = concurrency;
         Ready = Channel.CreateBounded<HeldJob>(new BoundedChannelOptions(concurrency) { SingleWriter = true });
+        FreeSlots = () =>
+        {
+            int free = Free;
+            Volatile.Write(ref _freeInLock, free);
+            return free;
+        };
     }
 
     internal string Name { get; }
@@ -38,8 +46,11 @@ internal sealed class QueueLane
 
     internal int Free => Concurrency - Volatile.Read(ref _held);
 
-    /// <summary><see cref="Free"/> as a delegate made once, for a claim to read again when the store holds its lock.</summary>
-    internal Func<int> FreeSlots => _freeSlots ??= () => Free;
+    /// <summary><see cref="Free"/> for a claim to read again when the store holds its lock; the value read is kept for <see cref="TakeFreeInLock"/>.</summary>
+    internal Func<int> FreeSlots { get; }
+
+    /// <summary>The free slots the last claim read in the store's lock (0 if it did not), and forgets them.</summary>
+    internal int TakeFreeInLock() => Interlocked.Exchange(ref _freeInLock, 0);
 
     internal void Take(int count) => Interlocked.Add(ref _held, count);
 

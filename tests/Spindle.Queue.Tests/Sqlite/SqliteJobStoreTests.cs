@@ -59,6 +59,41 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_claim_reads_the_free_slots_while_it_holds_the_write_lock()
+    {
+        await using SqliteJobStore store = await OpenAsync();
+        DateTimeOffset now = _time.GetUtcNow();
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 6).Select(_ => new JobInsert("k.x", "default", "{}", 0, now, null, 1, null, RetryBackoff.Default, null))], now), CancellationToken.None);
+        bool? lockHeld = null;
+
+        IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["default"], 1, TimeSpan.FromSeconds(30), now, Free: () =>
+        {
+            // Another connection cannot start a write now only if the claim's transaction holds the lock.
+            // (Microsoft.Data.Sqlite retries a busy statement until its command timeout: one second here.)
+            using var other = new SqliteConnection($"Data Source={_database.Path};Pooling=False;Default Timeout=1");
+            other.Open();
+            using SqliteCommand begin = other.CreateCommand();
+            begin.CommandText = "BEGIN IMMEDIATE;";
+            try
+            {
+                begin.ExecuteNonQuery();
+                lockHeld = false;
+                begin.CommandText = "ROLLBACK;";
+                begin.ExecuteNonQuery();
+            }
+            catch (SqliteException e) when (e.SqliteErrorCode == 5)
+            {
+                lockHeld = true;
+            }
+
+            return 4;
+        }), CancellationToken.None);
+
+        Assert.True(lockHeld);
+        Assert.Equal(4, claimed.Count);
+    }
+
+    [Fact]
     public async Task A_database_with_a_newer_schema_is_refused_with_both_versions_named()
     {
         await (await OpenAsync()).DisposeAsync();
