@@ -62,13 +62,48 @@ internal sealed partial class PostgresJobStore
         return ids;
     }
 
+    // How many times a batch's unresolved jobs are inserted again (see InsertArraysAsync).
+    private const int InsertRounds = 3;
+
+    /// <summary>
+    /// Inserts the batch from arrays. A job whose unique key matched is answered with the job holding the key, read
+    /// back afterwards; if that job was pruned in between (it finished long ago, and the key is free again), the
+    /// job is inserted once more, as if it had come just after the prune.
+    /// </summary>
     private static async Task<IReadOnlyList<JobInserted>> InsertArraysAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long[] ids, JobsInsertParams parameters, CancellationToken cancellationToken)
     {
-        IReadOnlyList<JobInsert> jobs = parameters.Jobs;
-        var created = new Dictionary<long, JobState>(jobs.Count);
+        IReadOnlyList<JobInsert> all = parameters.Jobs;
+        var inserted = new JobInserted?[all.Count];
+        List<int> pending = [.. Enumerable.Range(0, all.Count)];
+        for (int round = 1; pending.Count > 0; round++)
+        {
+            if (round > InsertRounds)
+            {
+                throw new InvalidOperationException(
+                    $"Job {pending[0]} of the batch was neither inserted nor found by its unique key {InsertRounds} times (the job holding the key kept disappearing).");
+            }
+
+            JobInserted?[] answers = await InsertRoundAsync(
+                connection, transaction, [.. pending.Select(i => ids[i])], [.. pending.Select(i => all[i])], parameters.Now, cancellationToken).ConfigureAwait(false);
+            for (int k = 0; k < pending.Count; k++)
+            {
+                inserted[pending[k]] = answers[k];
+            }
+
+            pending = pending.Where(i => inserted[i] is null).ToList();
+        }
+
+        return [.. inserted.Select(j => j!.Value)];
+    }
+
+    /// <summary>One insert statement for the jobs given, then the jobs holding the keys that matched; null for a job whose key holder was not found.</summary>
+    private static async Task<JobInserted?[]> InsertRoundAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, long[] ids, JobInsert[] jobs, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var created = new Dictionary<long, JobState>(jobs.Length);
         using (NpgsqlCommand insert = connection.Command("jobs_insert", transaction)
-            .Bind("now", parameters.Now)
+            .Bind("now", now)
             .Bind("ids", ids)
             .Bind("kinds", jobs.Select(j => j.Kind).ToArray())
             .Bind("queues", jobs.Select(j => j.Queue).ToArray())
@@ -104,16 +139,16 @@ internal sealed partial class PostgresJobStore
             }
         }
 
-        var inserted = new JobInserted[jobs.Count];
-        for (int i = 0; i < inserted.Length; i++)
+        var answers = new JobInserted?[jobs.Length];
+        for (int i = 0; i < answers.Length; i++)
         {
             JobInsert job = jobs[i];
-            inserted[i] = created.TryGetValue(ids[i], out JobState state) ? new JobInserted(ids[i], state, Created: true, job.Kind, job.Queue)
+            answers[i] = created.TryGetValue(ids[i], out JobState state) ? new JobInserted(ids[i], state, Created: true, job.Kind, job.Queue)
                 : job.UniqueKey is { } key && existing.TryGetValue(key, out JobInserted found) ? found
-                : throw new InvalidOperationException($"Job {i} of the batch was neither inserted nor found by its unique key.");
+                : null;
         }
 
-        return inserted;
+        return answers;
     }
 
     /// <summary>

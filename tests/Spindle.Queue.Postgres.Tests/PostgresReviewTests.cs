@@ -39,6 +39,44 @@ public sealed class PostgresReviewTests : IAsyncLifetime
         Assert.True(best.Id == high, $"openedWhileInsertOpen={openedWhileInsertOpen}: claimed priority {best.Priority} (id {best.Id}) before priority 1000 (id {high}); low={low}");
     }
 
+    // The job holding a unique key is pruned between the insert that met the key and the read that looks for the
+    // holder (a trigger deletes it at that moment, as a prune committing then would): the key is free again, so the
+    // job is inserted as new instead of failing with "neither inserted nor found".
+    [Fact]
+    public async Task Issue6_A_unique_key_whose_holder_is_pruned_mid_insert_inserts_the_job_anew()
+    {
+        await using PostgresJobStore store = await PostgresJobStore.OpenAsync(_schema.Settings(null, Now), CancellationToken.None);
+        JobInsert keyed = Job(0) with { UniqueKey = "report:7" };
+        JobInserted holder = (await store.JobsInsert(new JobsInsertParams([keyed], Now), CancellationToken.None))[0];
+        await using (NpgsqlConnection admin = await PostgresServer.OpenAdminAsync())
+        await using (var trigger = new NpgsqlCommand(
+            $"""
+            CREATE TABLE {_schema.Name}.vanished (done boolean NOT NULL);
+            INSERT INTO {_schema.Name}.vanished VALUES (false);
+            CREATE FUNCTION {_schema.Name}.prune_key_holder() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF NOT (SELECT done FROM {_schema.Name}.vanished) THEN
+                    UPDATE {_schema.Name}.vanished SET done = true;
+                    DELETE FROM {_schema.Name}.spindle_jobs WHERE unique_key = 'report:7';
+                END IF;
+                RETURN NULL;
+            END $$;
+            CREATE TRIGGER prune_key_holder AFTER INSERT ON {_schema.Name}.spindle_jobs
+                FOR EACH STATEMENT EXECUTE FUNCTION {_schema.Name}.prune_key_holder();
+            """, admin))
+        {
+            await trigger.ExecuteNonQueryAsync();
+        }
+
+        JobInserted again = (await store.JobsInsert(new JobsInsertParams([keyed, Job(5)], Now), CancellationToken.None))[0];
+
+        Assert.True(again.Created);
+        Assert.NotEqual(holder.Id, again.Id);
+        Assert.Null(await store.JobsGet(new JobsGetParams(holder.Id), CancellationToken.None));
+        Assert.Equal("report:7", (await store.JobsGet(new JobsGetParams(again.Id), CancellationToken.None))!.UniqueKey);
+        Assert.Equal(2L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_jobs"));
+    }
+
     [Fact]
     public void Issue6_A_url_whose_password_holds_unencoded_at_or_question_marks_is_refused_without_quoting_it()
     {
