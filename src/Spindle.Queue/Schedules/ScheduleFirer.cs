@@ -17,7 +17,11 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
 {
     // One pass at a time: the refresh loop's and the cron entries'. Guards _entries and _scheduler.
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, (string Cron, string Zone, ScheduledEntry Entry)> _entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Cron, string Zone, Schedule Moments, ScheduledEntry Entry)> _entries = new(StringComparer.Ordinal);
+
+    // The "now" of the last pass that looked for due schedules (guarded by _gate): a moment at or before it was fired
+    // by that pass (or by another worker), so a cron entry waking for it has nothing left to do.
+    private DateTimeOffset? _lastPassAt;
 
     // Made by the first pass that finds a schedule (a worker of a store without schedules never starts one); disposed
     // by RunAsync when it ends.
@@ -54,8 +58,12 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
         }
     }
 
-    /// <summary>Reloads the schedules, keeps one cron entry per schedule, and fires what is due.</summary>
-    internal async ValueTask PassAsync()
+    /// <summary>
+    /// Reloads the schedules, keeps one cron entry per schedule, and fires what is due. <paramref name="wokenFor"/>
+    /// names the schedule whose cron entry woke: when a pass since that schedule's latest moment has already run (N
+    /// schedules due at once wake N entries, and the first one's pass fires them all), there is nothing to do.
+    /// </summary>
+    internal async ValueTask PassAsync(string? wokenFor = null)
     {
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
@@ -63,6 +71,17 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
             if (_stopped)
             {
                 return;
+            }
+
+            if (wokenFor is not null)
+            {
+                bool covered = _lastPassAt is { } last && _entries.TryGetValue(wokenFor, out var woken)
+                    && !(woken.Moments.NextAfter(last) <= time.GetUtcNow());
+                if (covered)
+                {
+                    options.Hooks?.SchedulePass?.Invoke(wokenFor, false);
+                    return;
+                }
             }
 
             // On a store with one maintenance leader (PostgreSQL) only the leader fires; the compare-and-set would
@@ -81,6 +100,7 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
             _scheduler ??= Scheduler.Create(new SchedulerOptions { TimeProvider = time, MaxConcurrency = 1 });
             Dictionary<string, Schedule> moments = Track(_scheduler, schedules);
             await FireDueAsync(schedules, moments).ConfigureAwait(false);
+            options.Hooks?.SchedulePass?.Invoke(wokenFor, true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -122,8 +142,9 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
             }
 
             tracked.Entry?.Dispose();
-            ScheduledEntry entry = scheduler.Add(cron, _ => PassAsync(), new EntryOptions { Name = "schedule:" + schedule.Name, MissedRuns = MissedRunPolicy.RunOnce });
-            _entries[schedule.Name] = (schedule.Cron, schedule.TimeZone, entry);
+            string name = schedule.Name;
+            ScheduledEntry entry = scheduler.Add(cron, _ => PassAsync(name), new EntryOptions { Name = "schedule:" + name, MissedRuns = MissedRunPolicy.RunOnce });
+            _entries[name] = (schedule.Cron, schedule.TimeZone, cron, entry);
         }
 
         foreach (string gone in _entries.Keys.Where(name => !moments.ContainsKey(name)).ToList())
@@ -155,10 +176,12 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
 
         if (firings.Count == 0)
         {
+            _lastPassAt = now;
             return;
         }
 
         IReadOnlyList<ScheduleFired> fired = await store.SchedulesFire(new SchedulesFireParams(firings, now), CancellationToken.None).ConfigureAwait(false);
+        _lastPassAt = now;
         foreach (ScheduleFired one in fired)
         {
             WorkerLog.ScheduleFired(logger, one.Name, one.Occurrence, one.JobId);

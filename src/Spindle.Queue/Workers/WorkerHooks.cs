@@ -27,6 +27,12 @@ internal sealed class WorkerHooks
     /// <summary>A maintenance pass pruned this many jobs.</summary>
     internal Action<int>? Pruned { get; init; }
 
+    /// <summary>
+    /// A schedule pass ended: the schedule whose cron entry woke it (null for the start and refresh passes), and whether
+    /// it looked for due schedules (false: a pass since that schedule's moment had already done so).
+    /// </summary>
+    internal Action<string?, bool>? SchedulePass { get; init; }
+
     /// <summary>A pass fired schedules (only the firings this worker won).</summary>
     internal Action<IReadOnlyList<ScheduleFired>>? SchedulesFired { get; init; }
 

@@ -68,6 +68,32 @@ public sealed class QueueWorkerScheduleTests : WorkerFixture
     }
 
     [Fact]
+    public async Task Five_schedules_due_at_one_moment_fire_in_one_pass_and_the_other_wakes_find_them_done()
+    {
+        for (int i = 0; i < 5; i++)
+        {
+            await Queue.SetScheduleAsync(JobSchedule.For($"double.{i}", "* * * * *", Double, i));
+        }
+
+        int started = 0, passes = 0, covered = 0;
+        var hooks = new WorkerHooks
+        {
+            SchedulePass = (wokenFor, ran) => Interlocked.Increment(ref wokenFor is null ? ref started : ref ran ? ref passes : ref covered),
+        };
+        // No refresh pass before the moment: the cron entries alone wake the worker for it.
+        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Faked("w") with { ScheduleRefreshInterval = TimeSpan.FromMinutes(10), Hooks = hooks });
+        await worker.StartAsync();
+        await Eventually(() => Task.FromResult(Volatile.Read(ref started) > 0), "the worker's first pass (it makes the cron entries)");
+
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await Eventually(() => Task.FromResult(Volatile.Read(ref passes) + Volatile.Read(ref covered) == 5), "all five cron entries woke");
+
+        Assert.Equal(1, passes);
+        Assert.Equal(4, covered);
+        Assert.All(await Queue.ListSchedulesAsync(), s => Assert.Equal(Noon.AddMinutes(1), s.LastRunAt));
+    }
+
+    [Fact]
     public async Task Moments_missed_while_no_worker_ran_fire_once_for_the_latest()
     {
         await Queue.SetScheduleAsync(JobSchedule.For("double.every-minute", "* * * * *", Double, 1));
