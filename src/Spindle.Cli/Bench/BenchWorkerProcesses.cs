@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
-using Spindle.Processes;
 
 namespace Spindle.Cli.Bench;
 
@@ -35,23 +33,11 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
         var workers = new BenchWorkerProcesses();
         try
         {
-            (string program, List<string> prefix) = Self();
             for (int i = 0; i < count; i++)
             {
-                var start = new ProcessStartInfo(program)
-                {
-                    RedirectStandardOutput = true,
-                    RedirectStandardError = true,
-                    RedirectStandardInput = true,
-                    UseShellExecute = false,
-                };
                 // The store goes by environment, not argument: a PostgreSQL connection string carries a password,
                 // and a process's arguments are visible to every user of the machine (ps).
-                foreach (string argument in (string[])[.. prefix, "worker", "--exit-with-parent", "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)])
-                {
-                    start.ArgumentList.Add(argument);
-                }
-
+                ProcessStartInfo start = ToolProcess.Worker(["--exit-with-parent", "--queues", queue, "--concurrency", concurrency.ToString(CultureInfo.InvariantCulture)]);
                 start.Environment["SPINDLE_STORE"] = store;
                 var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 var process = new Process { StartInfo = start, EnableRaisingEvents = true };
@@ -236,13 +222,4 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     }
 
     private string LastErrors() => _errors.ToString();
-
-    /// <summary>
-    /// How to start this tool again: as a process pool relaunches itself. Run inside another program (a test
-    /// host), the dll of this assembly under the dotnet host.
-    /// </summary>
-    private static (string Program, List<string> Prefix) Self() =>
-        Assembly.GetEntryAssembly() == typeof(BenchWorkerProcesses).Assembly
-            ? WorkerLauncher.ThisApplication()
-            : (WorkerLauncher.DotnetHost(), [typeof(BenchWorkerProcesses).Assembly.Location]);
 }

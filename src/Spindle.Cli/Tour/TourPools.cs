@@ -18,13 +18,4 @@ internal static class TourPools
         string? program = Assembly.GetEntryAssembly() == tool ? null : Path.Combine(AppContext.BaseDirectory, tool.GetName().Name + ".dll");
         return ProcessPool.StartAsync(catalog, options with { WorkerProgram = program }, cancellationToken);
     }
-
-    /// <summary>
-    /// How to run this tool as a command (<c>spindle worker ...</c>): as it was started, or, inside another host,
-    /// its assembly under the <c>dotnet</c> host. The program, then the arguments that come before the command's.
-    /// </summary>
-    internal static (string Program, List<string> Prefix) ToolCommand() =>
-        Assembly.GetEntryAssembly() == typeof(TourPools).Assembly
-            ? WorkerLauncher.ThisApplication()
-            : (WorkerLauncher.DotnetHost(), [Path.Combine(AppContext.BaseDirectory, typeof(TourPools).Assembly.GetName().Name + ".dll")]);
 }

@@ -51,20 +51,7 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
     /// <summary>Starts <c>spindle worker</c> with the given arguments (after <c>worker</c>).</summary>
     internal static TourWorkerProcess Start(string label, IEnumerable<string> workerArguments)
     {
-        (string program, List<string> prefix) = TourPools.ToolCommand();
-        var start = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        foreach (string argument in (string[])[.. prefix, "worker", "--exit-with-parent", .. workerArguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        ProcessStartInfo start = ToolProcess.Worker(["--exit-with-parent", .. workerArguments]);
         start.Environment.Remove("SPINDLE_STORE");
         var worker = new TourWorkerProcess(label, new Process { StartInfo = start, EnableRaisingEvents = true });
         worker._process.OutputDataReceived += (_, e) => worker.OnOutput(e.Data);
@@ -78,7 +65,7 @@ internal sealed class TourWorkerProcess : IAsyncDisposable
         catch (Win32Exception e)
         {
             worker._process.Dispose();
-            throw new InvalidOperationException($"Worker {label} could not be started ({program}): {e.Message}", e);
+            throw new InvalidOperationException($"Worker {label} could not be started ({start.FileName}): {e.Message}", e);
         }
 
         worker._process.BeginOutputReadLine();

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Spindle.Cli.Tour;
 
 namespace Spindle.Cli.Tests.Queue;
 
@@ -61,19 +60,7 @@ public sealed class WorkerExitWithParentTests : IDisposable
 
     private Process StartWorker(bool exitWithParent)
     {
-        (string program, List<string> prefix) = TourPools.ToolCommand();
-        var start = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (string argument in (string[])[.. prefix, "worker", .. exitWithParent ? new[] { "--exit-with-parent" } : [], "--store", $"sqlite:{Path.Combine(_folder, "queue.db")}"])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        ProcessStartInfo start = ToolProcess.Worker([.. exitWithParent ? new[] { "--exit-with-parent" } : [], "--store", $"sqlite:{Path.Combine(_folder, "queue.db")}"]);
         start.Environment.Remove("SPINDLE_STORE");
         return Process.Start(start)!;
     }
