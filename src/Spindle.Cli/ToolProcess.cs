@@ -24,19 +24,6 @@ internal static class ToolProcess
     internal static ProcessStartInfo Worker(IEnumerable<string> workerArguments)
     {
         (string program, List<string> prefix) = Command();
-        var start = new ProcessStartInfo(program)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            CreateNoWindow = true,
-        };
-        foreach (string argument in (string[])[.. prefix, "worker", .. workerArguments])
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        return start;
+        return WorkerLauncher.Redirected(program, [.. prefix, "worker", .. workerArguments]);
     }
 }

@@ -9,9 +9,9 @@ namespace Spindle.Processes;
 /// program the options name; a <c>.dll</c> runs under the <c>dotnet</c> host.</summary>
 internal static class WorkerLauncher
 {
-    internal static ProcessStartInfo StartInfo(ProcessPoolOptions options)
+    /// <summary>A child process started without a shell, every standard stream redirected to its parent.</summary>
+    internal static ProcessStartInfo Redirected(string program, IEnumerable<string> arguments)
     {
-        (string program, List<string> arguments) = Program(options);
         var start = new ProcessStartInfo(program)
         {
             UseShellExecute = false,
@@ -20,10 +20,18 @@ internal static class WorkerLauncher
             RedirectStandardError = true,
             CreateNoWindow = true,
         };
-        foreach (string argument in arguments.Concat(options.WorkerArguments))
+        foreach (string argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
+
+        return start;
+    }
+
+    internal static ProcessStartInfo StartInfo(ProcessPoolOptions options)
+    {
+        (string program, List<string> arguments) = Program(options);
+        ProcessStartInfo start = Redirected(program, arguments.Concat(options.WorkerArguments));
 
         if (options.Environment is { } environment)
         {
