@@ -7,12 +7,7 @@ namespace Spindle.Queue.Postgres;
 internal sealed partial class PostgresJobStore
 {
     // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction.
-    // Leases commit without waiting for the disk (lease_commit_async.sql); promotion and expiry ride along, and are
-    // simply done again if a crash forgets them.
-    private static readonly string ClaimSql = string.Join(
-        '\n', PostgresSql.Get("lease_commit_async"), PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
-
-    private static readonly string HeartbeatSql = string.Join('\n', PostgresSql.Get("lease_commit_async"), PostgresSql.Get("jobs_heartbeat"));
+    private static readonly string ClaimSql = string.Join('\n', PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
 
     public async Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken)
     {
@@ -45,7 +40,7 @@ internal sealed partial class PostgresJobStore
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = parameters.NowInLock;
-        using NpgsqlCommand command = new NpgsqlCommand(HeartbeatSql, connection)
+        using NpgsqlCommand command = connection.Command("jobs_heartbeat")
             .Bind("ids", parameters.Jobs.Select(j => j.Id).ToArray())
             .Bind("attempts", parameters.Jobs.Select(j => j.Attempt).ToArray())
             .Bind("lease", parameters.Lease)
