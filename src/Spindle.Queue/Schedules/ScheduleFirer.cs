@@ -181,7 +181,12 @@ internal sealed class ScheduleFirer(IJobStore store, QueueWorkerOptions options,
         }
 
         IReadOnlyList<ScheduleFired> fired = await store.SchedulesFire(new SchedulesFireParams(firings, now), CancellationToken.None).ConfigureAwait(false);
-        _lastPassAt = now;
+        if (fired.Count == firings.Count)
+        {
+            // A firing that lost its compare-and-set (set again meanwhile, or fired elsewhere from another reading)
+            // leaves the moments open: the next wake-up looks again instead of waiting for the refresh pass.
+            _lastPassAt = now;
+        }
         foreach (ScheduleFired one in fired)
         {
             WorkerLog.ScheduleFired(logger, one.Name, one.Occurrence, one.JobId);
