@@ -107,8 +107,23 @@ internal sealed partial class SqliteJobStore
         {
             var completed = new List<(long Id, JobState State)>(parameters.Completions.Count);
             var stale = new List<JobLease>();
+            HashSet<long>? succeeded = SqliteJobCompletions.WriteSucceeded(transaction, parameters);
             foreach (JobCompletion completion in parameters.Completions)
             {
+                if (succeeded is not null && completion.Outcome == JobOutcome.Succeeded)
+                {
+                    if (succeeded.Contains(completion.Id))
+                    {
+                        completed.Add((completion.Id, JobState.Succeeded));
+                    }
+                    else
+                    {
+                        stale.Add(completion.Lease);
+                    }
+
+                    continue;
+                }
+
                 SqliteCommand command = completion.Outcome switch
                 {
                     JobOutcome.Succeeded => transaction.Command("jobs_complete_succeeded").Bind("@result", completion.Result ?? "null"),

@@ -66,11 +66,29 @@ internal sealed partial class SqliteJobStore : IJobStore
     public Task<IReadOnlyList<JobInserted>> JobsInsert(JobsInsertParams parameters, CancellationToken cancellationToken) =>
         _writer.WriteAsync(parameters, static (transaction, parameters) =>
         {
-            var inserted = new JobInserted[parameters.Jobs.Count];
-            for (int i = 0; i < inserted.Length; i++)
+            IReadOnlyList<JobInsert> jobs = parameters.Jobs;
+            var inserted = new JobInserted[jobs.Count];
+            int i = 0;
+            while (i < inserted.Length)
             {
-                inserted[i] = InsertJob(transaction, parameters.Jobs[i], parameters.Now)
+                // A stretch of jobs without a unique key goes in with one statement per chunk; a job with a key
+                // goes alone, as it may find the job that holds its key instead.
+                int end = i;
+                while (end < inserted.Length && end - i < SqliteJobInserts.RowsPerStatement && jobs[end].UniqueKey is null)
+                {
+                    end++;
+                }
+
+                if (end - i > 1)
+                {
+                    SqliteJobInserts.InsertMany(transaction, jobs, i, end - i, parameters.Now, inserted);
+                    i = end;
+                    continue;
+                }
+
+                inserted[i] = InsertJob(transaction, jobs[i], parameters.Now)
                     ?? throw new InvalidOperationException($"Job {i} of the batch was neither inserted nor found by its unique key.");
+                i++;
             }
 
             return (IReadOnlyList<JobInserted>)inserted;

@@ -1,0 +1,128 @@
+using Spindle.Queue.Storage;
+
+namespace Spindle.Queue.Tests.Storage;
+
+/// <summary>
+/// Batches as a busy client and worker send them: many jobs in one insert, many outcomes in one completion. A store
+/// may write such a batch in fewer statements than jobs (the SQLite store does); each job must still be itself.
+/// </summary>
+public abstract partial class JobStoreConformanceTests
+{
+    [Fact]
+    public async Task A_bulk_insert_writes_every_field_of_every_job()
+    {
+        var backoff = new RetryBackoff { Initial = TimeSpan.FromSeconds(2), Maximum = TimeSpan.FromMinutes(5), Jitter = 0.125 };
+        DateTimeOffset expires = Now.AddHours(1);
+        JobInsert first = NewJob("images.resize", "media", priority: -7, maxAttempts: 4, expiresAt: expires, arguments: """{"path":"a.png"}""", timeout: TimeSpan.FromMilliseconds(90_500))
+            with { Backoff = backoff };
+        JobInsert second = NewJob("mail.send", "mail", priority: 3, runAt: Now.AddMinutes(5), arguments: "[1,2.50,true,null]");
+
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(first, second);
+
+        Assert.Equal([(JobState.Available, true, "images.resize", "media"), (JobState.Scheduled, true, "mail.send", "mail")], inserted.Select(i => (i.State, i.Created, i.Kind, i.Queue)));
+        JobInfo a = await GetAsync(inserted[0].Id);
+        Assert.Equal(("images.resize", "media", JobState.Available, -7, """{"path":"a.png"}"""), (a.Kind, a.Queue, a.State, a.Priority, a.Arguments));
+        Assert.Equal((0, 4, TimeSpan.FromMilliseconds(90_500), backoff, (string?)null), (a.Attempt, a.MaxAttempts, a.Timeout, a.Backoff, a.UniqueKey));
+        Assert.Equal((Start, Start, expires), (a.CreatedAt, a.RunAt, a.ExpiresAt));
+        Assert.Null(a.Result);
+        Assert.Null(a.AttemptedAt);
+        JobInfo b = await GetAsync(inserted[1].Id);
+        Assert.Equal(("mail.send", "mail", JobState.Scheduled, 3, "[1,2.50,true,null]"), (b.Kind, b.Queue, b.State, b.Priority, b.Arguments));
+        Assert.Equal((3, (TimeSpan?)null, RetryBackoff.Default, Now.AddMinutes(5), (DateTimeOffset?)null), (b.MaxAttempts, b.Timeout, b.Backoff, b.RunAt, b.ExpiresAt));
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_keeps_arguments_in_any_text_exactly()
+    {
+        string[] arguments =
+        [
+            """{"s":"é ü 中文 😀 \"quoted\" \\ back\nslash\t\u0001 \u2028"}""",
+            "\"😀😀\"",
+            """  { "spaced" : [ 1 , 2 ] }  """,
+            "{\"raw\":\"é\u00a0ß\"}",
+        ];
+
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select(a => NewJob(arguments: a)).ToArray());
+
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            Assert.Equal(arguments[i], (await GetAsync(inserted[i].Id)).Arguments);
+        }
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_mixing_unique_keys_keeps_each_job_in_its_place()
+    {
+        long existing = await InsertOneAsync(NewJob(uniqueKey: "taken", arguments: """{"n":"old"}"""));
+
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(
+            NewJob(arguments: """{"n":0}"""),
+            NewJob(arguments: """{"n":1}"""),
+            NewJob(uniqueKey: "taken", arguments: """{"n":2}"""),
+            NewJob(arguments: """{"n":3}""", runAt: Now.AddMinutes(1)),
+            NewJob(uniqueKey: "fresh", arguments: """{"n":4}"""),
+            NewJob(arguments: """{"n":5}"""),
+            NewJob(uniqueKey: "fresh", arguments: """{"n":6}"""));
+
+        Assert.Equal([true, true, false, true, true, true, false], inserted.Select(i => i.Created));
+        Assert.Equal(existing, inserted[2].Id);
+        Assert.Equal(inserted[4].Id, inserted[6].Id);
+        Assert.Equal(JobState.Scheduled, inserted[3].State);
+        long[] created = inserted.Where(i => i.Created).Select(i => i.Id).ToArray();
+        Assert.Equal(created.Order(), created);
+        foreach ((int index, string expected) in new[] { (0, "0"), (1, "1"), (2, "\"old\""), (3, "3"), (4, "4"), (5, "5"), (6, "4") })
+        {
+            Assert.Equal($$"""{"n":{{expected}}}""", (await GetAsync(inserted[index].Id)).Arguments);
+        }
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_of_thousands_keeps_every_job_in_its_place()
+    {
+        long[] ids = await InsertManyAsync(2_345);
+
+        Assert.Equal(ids.Order(), ids);
+        Assert.Equal(2_345, ids.Distinct().Count());
+        JobPage page = await Store.JobsList(new JobsListParams(Queue: "default", State: null, Kind: null, Cursor: null, Limit: 5_000, NewestFirst: false), CancellationToken.None);
+        Assert.Equal(ids, page.Jobs.Select(j => j.Id));
+        Assert.Equal(Enumerable.Range(0, 2_345).Select(i => $"{{\"i\":{i}}}"), page.Jobs.Select(j => j.Arguments));
+    }
+
+    [Fact]
+    public async Task A_batch_of_successes_records_each_in_order_and_refuses_the_stale_ones()
+    {
+        await InsertManyAsync(5);
+        IReadOnlyList<JobInfo> jobs = await ClaimAsync(5);
+
+        JobsCompleteResult result = await CompleteAsync(
+            JobCompletion.Succeeded(jobs[0].Id, 1, "\"é 😀 \\\"\""),
+            JobCompletion.Succeeded(jobs[1].Id, 2, "\"stale\""),
+            JobCompletion.Failed(jobs[2].Id, 1, Failure("x"), Now.AddMinutes(1)),
+            JobCompletion.Succeeded(jobs[3].Id, 1, "null"),
+            JobCompletion.Succeeded(jobs[4].Id, 1, """{"ok":[1,2]}"""));
+
+        Assert.Equal([(jobs[0].Id, JobState.Succeeded), (jobs[2].Id, JobState.Retrying), (jobs[3].Id, JobState.Succeeded), (jobs[4].Id, JobState.Succeeded)], result.Completed);
+        Assert.Equal([new JobLease(jobs[1].Id, 2)], result.Stale);
+        JobInfo first = await GetAsync(jobs[0].Id);
+        Assert.Equal((JobState.Succeeded, "\"é 😀 \\\"\"", Now, (DateTimeOffset?)null), (first.State, first.Result, first.FinishedAt, first.LeaseExpiresAt));
+        Assert.Equal((JobState.Running, (string?)null), ((await GetAsync(jobs[1].Id)).State, (await GetAsync(jobs[1].Id)).Result));
+        Assert.Equal("null", (await GetAsync(jobs[3].Id)).Result);
+        Assert.Equal("""{"ok":[1,2]}""", (await GetAsync(jobs[4].Id)).Result);
+    }
+
+    [Fact]
+    public async Task A_job_completed_twice_in_one_batch_is_recorded_once_and_the_second_is_stale()
+    {
+        await InsertManyAsync(2);
+        IReadOnlyList<JobInfo> jobs = await ClaimAsync(2);
+
+        JobsCompleteResult result = await CompleteAsync(
+            JobCompletion.Succeeded(jobs[0].Id, 1, "1"),
+            JobCompletion.Succeeded(jobs[1].Id, 1, "2"),
+            JobCompletion.Succeeded(jobs[0].Id, 1, "3"));
+
+        Assert.Equal([(jobs[0].Id, JobState.Succeeded), (jobs[1].Id, JobState.Succeeded)], result.Completed);
+        Assert.Equal([new JobLease(jobs[0].Id, 1)], result.Stale);
+        Assert.Equal("1", (await GetAsync(jobs[0].Id)).Result);
+    }
+}
