@@ -132,11 +132,6 @@ internal sealed partial class PostgresJobStore : IJobStore
             command.Bind("queue", queue);
         }
 
-        if (parameters.State is { } state)
-        {
-            command.Bind("state", JobStateNames.ToName(state));
-        }
-
         if (parameters.Kind is { } kind)
         {
             command.Bind("kind", kind);

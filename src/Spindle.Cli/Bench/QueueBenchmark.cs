@@ -132,18 +132,19 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
         }
     }
 
-    /// <summary>Polls the queue's stats until every job succeeded; fails at once on a dead or cancelled job or a worker that exited.</summary>
     /// <summary>
-    /// Waits until every job succeeded. Polls cheaply (is any job of the queue still waiting or running? one index
-    /// seek per state) and counts all states only when none is left, so the harness does not take CPU from the
-    /// workers it measures: a full count every few milliseconds scans every job of the run, most of them finished.
+    /// Waits until every job succeeded; fails at once on a dead or cancelled job or a worker that exited. Polls
+    /// cheaply and counts all states only when no job is left running or waiting, so the harness does not take CPU
+    /// from the workers it measures: a full count every few milliseconds scans every job of the run, most of them
+    /// finished. Running comes first: while any job runs (nearly always, until the end) that one look over the
+    /// few running jobs is the whole poll; looking for available jobs sorts the queue's backlog.
     /// </summary>
     private static async Task WaitAllSucceededAsync(JobQueue jobs, BenchWorkerProcesses workers, string queue, Settings settings, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            if (!await AnyAsync(jobs, queue, JobState.Available, cancellationToken) && !await AnyAsync(jobs, queue, JobState.Running, cancellationToken)
+            if (!await AnyAsync(jobs, queue, JobState.Running, cancellationToken) && !await AnyAsync(jobs, queue, JobState.Available, cancellationToken)
                 && !await AnyAsync(jobs, queue, JobState.Retrying, cancellationToken) && !await AnyAsync(jobs, queue, JobState.Scheduled, cancellationToken))
             {
                 IReadOnlyList<QueueStats> all = await jobs.StatsAsync(cancellationToken);

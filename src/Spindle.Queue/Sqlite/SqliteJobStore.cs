@@ -115,14 +115,19 @@ internal sealed partial class SqliteJobStore : IJobStore
             List<JobInfo> jobs = SqliteJobRows.ReadAll(command
                 .Bind("@cursor", parameters.Cursor)
                 .Bind("@queue", parameters.Queue)
-                .Bind("@state", parameters.State is { } state ? JobStateNames.ToName(state) : null)
                 .Bind("@kind", parameters.Kind)
                 .Bind("@limit", parameters.Limit));
             return new JobPage(jobs, jobs.Count == parameters.Limit ? jobs[^1].Id : null);
         }));
     }
 
-    private static readonly JobsListStatements ListStatements = new(SqlScripts.Get("jobs_list"));
+    /// <summary>The resting states: jobs_queue_state's own term (migration 003), which a statement must repeat to use it.</summary>
+    private const string RestingStates = " AND state IN ('scheduled', 'retrying', 'succeeded', 'dead', 'cancelled')";
+
+    private static readonly JobsListStatements ListStatements = new(
+        SqlScripts.Get("jobs_list"),
+        static state => JobsListStatements.StateEquals(state) + (state is JobState.Available or JobState.Running ? string.Empty : RestingStates),
+        static state => state is not (JobState.Available or JobState.Running));
 
     /// <summary>jobs_list.sql with only the filters given, so the planner can use the indexes.</summary>
     internal static string ListStatement(JobsListParams parameters) => ListStatements.For(parameters);

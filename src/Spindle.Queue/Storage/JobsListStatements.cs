@@ -4,27 +4,37 @@ using System.Text;
 namespace Spindle.Queue.Storage;
 
 /// <summary>
-/// A store's job-listing statement with only the filters a call gives (<c>AND queue = @queue</c>, <c>AND state =
-/// @state</c>, <c>AND kind = @kind</c>, the cursor) and its order put in, in place of the template's
-/// <c>/* filters */</c> and <c>/* order */</c>. Written as <c>@x IS NULL OR ...</c> instead, a filter hides every index
-/// from the planner (and from a generic plan of a prepared statement) and the listing scans every job.
+/// A store's job-listing statement with only the filters a call gives (<c>AND queue = @queue</c>, the state, <c>AND
+/// kind = @kind</c>, the cursor) and its order put in, in place of the template's <c>/* filters */</c> and
+/// <c>/* order */</c>. Written as <c>@x IS NULL OR ...</c> instead, a filter hides every index from the planner (and
+/// from a generic plan of a prepared statement) and the listing scans every job. The state goes in as a literal
+/// (one of seven names), so the planner can match it against partial indexes.
 /// </summary>
 /// <param name="template">The store's <c>jobs_list.sql</c>.</param>
-internal sealed class JobsListStatements(string template)
+/// <param name="stateFilter">The filter for a state; by default <c>AND state = 'name'</c>.</param>
+/// <param name="orderedByIndex">
+/// Whether the store's index for a state gives its jobs in id order; when not, the order is written <c>+id</c>
+/// (SQLite: sort what that index finds rather than walk every job in id order to find a few).
+/// </param>
+internal sealed class JobsListStatements(string template, Func<JobState, string>? stateFilter = null, Func<JobState, bool>? orderedByIndex = null)
 {
-    // The 32 shapes (which filters, which order), each made once; read by any thread.
+    // One per shape (which filters, which state, which order), each made once; read by any thread.
     private readonly ConcurrentDictionary<int, string> _shapes = new();
+
+    /// <summary>The default state filter.</summary>
+    internal static string StateEquals(JobState state) => $" AND state = '{JobStateNames.ToName(state)}'";
 
     internal string For(JobsListParams parameters)
     {
-        int shape = (parameters.Cursor is null ? 0 : 1) | (parameters.Queue is null ? 0 : 2) | (parameters.State is null ? 0 : 4)
-            | (parameters.Kind is null ? 0 : 8) | (parameters.NewestFirst ? 16 : 0);
-        return _shapes.GetOrAdd(shape, Make);
+        int state = parameters.State is { } s ? (int)s + 1 : 0;
+        int shape = (parameters.Cursor is null ? 0 : 1) | (parameters.Queue is null ? 0 : 2) | (parameters.Kind is null ? 0 : 4)
+            | (parameters.NewestFirst ? 8 : 0) | (state << 4);
+        return _shapes.GetOrAdd(shape, Make, parameters.State);
     }
 
-    private string Make(int shape)
+    private string Make(int shape, JobState? state)
     {
-        bool newestFirst = (shape & 16) != 0;
+        bool newestFirst = (shape & 8) != 0;
         var filters = new StringBuilder();
         if ((shape & 1) != 0)
         {
@@ -36,18 +46,19 @@ internal sealed class JobsListStatements(string template)
             filters.Append(" AND queue = @queue");
         }
 
-        if ((shape & 4) != 0)
+        if (state is { } named)
         {
-            filters.Append(" AND state = @state");
+            filters.Append((stateFilter ?? StateEquals)(named));
         }
 
-        if ((shape & 8) != 0)
+        if ((shape & 4) != 0)
         {
             filters.Append(" AND kind = @kind");
         }
 
+        bool byIndex = state is not { } sorted || orderedByIndex is null || orderedByIndex(sorted);
         return template
             .Replace("/* filters */", filters.ToString(), StringComparison.Ordinal)
-            .Replace("/* order */", newestFirst ? "DESC" : "ASC", StringComparison.Ordinal);
+            .Replace("/* order */", (byIndex ? "id " : "+id ") + (newestFirst ? "DESC" : "ASC"), StringComparison.Ordinal);
     }
 }

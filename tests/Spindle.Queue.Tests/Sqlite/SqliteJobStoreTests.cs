@@ -22,7 +22,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.True(File.Exists(_database.Path));
         Assert.Equal(_database.Path, store.Path);
         Assert.Equal("wal", Scalar("PRAGMA journal_mode;"));
-        Assert.Equal(2L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(3L, Scalar("SELECT max(version) FROM schema_version;"));
         Assert.Equal("001_create_jobs", Scalar("SELECT name FROM schema_version WHERE version = 1;"));
         Assert.Equal("002_create_schedules", Scalar("SELECT name FROM schema_version WHERE version = 2;"));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), Scalar("SELECT applied_at FROM schema_version WHERE version = 1;"));
@@ -36,7 +36,7 @@ public sealed class SqliteJobStoreTests : IDisposable
             await using SqliteJobStore store = await OpenAsync();
         }
 
-        Assert.Equal(2L, Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal(3L, Scalar("SELECT count(*) FROM schema_version;"));
         Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
     }
 
@@ -46,7 +46,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         SqliteJobStore[] stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(OpenAsync)));
         try
         {
-            Assert.Equal(2L, Scalar("SELECT count(*) FROM schema_version;"));
+            Assert.Equal(3L, Scalar("SELECT count(*) FROM schema_version;"));
             Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
         }
         finally
@@ -101,7 +101,7 @@ public sealed class SqliteJobStoreTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
 
-        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (2); upgrade Spindle.Queue to use it.", error.Message);
+        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (3); upgrade Spindle.Queue to use it.", error.Message);
     }
 
     [Fact]
@@ -112,15 +112,16 @@ public sealed class SqliteJobStoreTests : IDisposable
             await store.JobsInsert(new JobsInsertParams([new JobInsert("k.x", "default", "{}", 0, _time.GetUtcNow(), null, 1, null, RetryBackoff.Default, null)], _time.GetUtcNow()), CancellationToken.None);
         }
 
-        // Play a database written by the build before schedules existed.
-        Execute("DROP TABLE schedules; DELETE FROM schema_version WHERE version = 2;");
+        // Play a database written by the build before schedules existed (and before migration 003 narrowed an index).
+        Execute("DROP TABLE schedules; DROP INDEX jobs_queue_state; CREATE INDEX jobs_queue_state ON jobs (queue, state); DELETE FROM schema_version WHERE version >= 2;");
         await using (SqliteJobStore store = await OpenAsync())
         {
             Assert.Empty(await store.SchedulesList(new SchedulesListParams(), CancellationToken.None));
         }
 
-        Assert.Equal(2L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(3L, Scalar("SELECT max(version) FROM schema_version;"));
         Assert.Equal(1L, Scalar("SELECT count(*) FROM jobs;"));
+        Assert.Contains("WHERE state IN ('scheduled', 'retrying', 'succeeded', 'dead', 'cancelled')", (string)Scalar("SELECT sql FROM sqlite_master WHERE name = 'jobs_queue_state';")!, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -135,9 +136,10 @@ public sealed class SqliteJobStoreTests : IDisposable
     [Fact]
     public async Task Migrations_are_numbered_embedded_sql_files_in_order()
     {
-        Assert.Equal([1, 2], SqlScripts.Migrations.Select(m => m.Version));
+        Assert.Equal([1, 2, 3], SqlScripts.Migrations.Select(m => m.Version));
         Assert.Contains("CREATE TABLE jobs", SqlScripts.Migrations[0].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE schedules", SqlScripts.Migrations[1].Sql, StringComparison.Ordinal);
+        Assert.Contains("CREATE INDEX jobs_queue_state", SqlScripts.Migrations[2].Sql, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => SqlScripts.Get("no_such_script"));
         InvalidOperationException twice = Assert.Throws<InvalidOperationException>(() =>
             SqlScripts.Numbered([new(1, "001_a", ""), new(2, "002_b", ""), new(2, "002_c", "")]));
@@ -288,18 +290,64 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false, "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=?)")]
-    [InlineData(true, "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=? AND rowid<?)")]
-    public async Task Listing_a_queue_in_a_state_seeks_its_index_instead_of_scanning_every_job(bool withCursor, string plan)
+    [InlineData(JobState.Dead, false, new[] { "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=?)" })]
+    [InlineData(JobState.Dead, true, new[] { "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=? AND rowid<?)" })]
+    [InlineData(JobState.Succeeded, false, new[] { "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=?)" })]
+    [InlineData(JobState.Scheduled, true, new[] { "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=? AND rowid<?)" })]
+    [InlineData(JobState.Available, false, new[] { "SEARCH jobs USING INDEX jobs_claim (queue=?)", "USE TEMP B-TREE FOR ORDER BY" })]
+    [InlineData(JobState.Running, false, new[] { "SCAN jobs USING INDEX jobs_lease", "USE TEMP B-TREE FOR ORDER BY" })]
+    public async Task Listing_a_queue_in_a_state_seeks_an_index_instead_of_scanning_every_job(JobState state, bool withCursor, string[] plan)
     {
         await (await OpenAsync()).DisposeAsync();
-        string sql = SqliteJobStore.ListStatement(new JobsListParams("default", JobState.Dead, null, withCursor ? 100 : null, 50, NewestFirst: true));
 
+        string sql = SqliteJobStore.ListStatement(new JobsListParams("default", state, null, withCursor ? 100 : null, 50, NewestFirst: true));
+
+        Assert.Equal(plan, PlanOf(sql));
+    }
+
+    [Fact]
+    public async Task Stats_count_every_state_through_an_index_instead_of_scanning_every_job()
+    {
+        await (await OpenAsync()).DisposeAsync();
+
+        IReadOnlyList<string> plan = PlanOf(SqlScripts.Get("queue_stats"));
+
+        Assert.Contains("SCAN jobs USING COVERING INDEX jobs_queue_state", plan);
+        Assert.Contains("SCAN jobs USING COVERING INDEX jobs_claim", plan);
+        Assert.Contains("SCAN jobs USING INDEX jobs_lease", plan);
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN jobs", StringComparison.Ordinal) && !step.Contains("INDEX", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_hot_states_are_not_in_the_queue_and_state_index_and_every_state_is_still_counted_and_listed()
+    {
+        await using SqliteJobStore store = await OpenAsync();
+        DateTimeOffset now = _time.GetUtcNow();
+        JobInsert job = new("test.job", "default", "{}", 0, now, null, 3, null, RetryBackoff.Default, null);
+        await store.JobsInsert(new JobsInsertParams([job, job, job, job with { RunAt = now.AddHours(1) }], now), CancellationToken.None);
+        IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["default"], 2, TimeSpan.FromMinutes(1), now), CancellationToken.None);
+        await store.JobsComplete(new JobsCompleteParams([JobCompletion.Succeeded(claimed[0].Id, 1, "1")], now), CancellationToken.None);
+
+        // available 1, running 1, succeeded 1, scheduled 1; only the last two rest in jobs_queue_state.
+        Assert.Equal(2L, Scalar("SELECT count(*) FROM jobs INDEXED BY jobs_queue_state WHERE state IN ('scheduled', 'retrying', 'succeeded', 'dead', 'cancelled')"));
+        QueueStats stats = Assert.Single(await store.QueueStats(new QueueStatsParams(), CancellationToken.None));
+        Assert.Equal((1, 1, 1, 1, 4), (stats.Available, stats.Running, stats.Succeeded, stats.Scheduled, stats.Total));
+        foreach ((JobState state, long id) in new[] { (JobState.Running, claimed[1].Id), (JobState.Succeeded, claimed[0].Id) })
+        {
+            JobPage page = await store.JobsList(new JobsListParams("default", state, null, null, 10, NewestFirst: true), CancellationToken.None);
+            Assert.Equal([id], page.Jobs.Select(j => j.Id));
+        }
+
+        Assert.Single((await store.JobsList(new JobsListParams("default", JobState.Available, null, null, 10, NewestFirst: false), CancellationToken.None)).Jobs);
+    }
+
+    private List<string> PlanOf(string sql)
+    {
         using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
         connection.Open();
         using SqliteCommand explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (string name in new[] { "@cursor", "@queue", "@state", "@kind", "@limit" })
+        foreach (string name in new[] { "@cursor", "@queue", "@kind", "@limit" })
         {
             explain.Parameters.AddWithValue(name, DBNull.Value);
         }
@@ -311,7 +359,7 @@ public sealed class SqliteJobStoreTests : IDisposable
             steps.Add(reader.GetString(3));
         }
 
-        Assert.Equal([plan], steps);
+        return steps;
     }
 
     private Task<SqliteJobStore> OpenAsync() => OpenAsync(agingRate: null);
