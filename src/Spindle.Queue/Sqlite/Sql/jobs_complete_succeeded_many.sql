@@ -6,6 +6,6 @@ UPDATE jobs SET
     result = c.value ->> 2,
     finished_at = @now,
     lease_expires_at = NULL
-FROM json_each(@completions) AS c
+FROM jsonb_each(@completions) AS c
 WHERE jobs.id = c.value ->> 0 AND jobs.attempt = c.value ->> 1 AND jobs.state = 'running'
 RETURNING jobs.id;

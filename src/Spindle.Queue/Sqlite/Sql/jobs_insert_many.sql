@@ -10,7 +10,7 @@ SELECT j.value ->> 0, j.value ->> 1,
        (j.value ->> 2) - s.aging_rate * ((max(j.value ->> 9, @now) - 1735689600000) / 1000.0),
        j.value ->> 3, j.value ->> 4, j.value ->> 5,
        j.value ->> 6, j.value ->> 7, j.value ->> 8, @now, j.value ->> 9, j.value ->> 10
-FROM json_each(@jobs) AS j, queue_settings AS s
+FROM jsonb_each(@jobs) AS j, queue_settings AS s
 WHERE s.id = 1
 ORDER BY j.key
 RETURNING id, state;
