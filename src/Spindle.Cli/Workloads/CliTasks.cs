@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Text.Json.Serialization;
 using Spindle.Tasks;
 
 namespace Spindle.Cli.Workloads;
@@ -8,7 +9,7 @@ namespace Spindle.Cli.Workloads;
 /// catalog and hands it to <c>ProcessWorker.RunIfRequested</c>, so the tool is its own worker program. Task
 /// modules named in <c>SPINDLE_TASK_MODULES</c> (paths separated by the platform's path separator) join it.
 /// </summary>
-[SuppressMessage("Trimming", "IL2026", Justification = "The tool is not trimmed; reflection-based JSON and module loading are fine.")]
+[SuppressMessage("Trimming", "IL2026", Justification = "The tool is not trimmed; loading task modules by reflection is fine.")]
 [SuppressMessage("AOT", "IL3050", Justification = "The tool is not compiled ahead of time.")]
 internal sealed class CliTasks
 {
@@ -17,14 +18,17 @@ internal sealed class CliTasks
     private CliTasks(TaskCatalog catalog)
     {
         Catalog = catalog;
-        Noop = catalog.Add("bench.noop", (int x, TaskContext _) => x);
-        Mix = catalog.Add("bench.mix", (long x, TaskContext _) => MapWorkload.Mix(x));
-        Crash = catalog.Add("tour.crash", (string message, TaskContext _) => CrashNow(message));
-        Square = catalog.Add("tour.square", (long x, TaskContext _) => x * x);
-        WhereAmI = catalog.Add("tour.where", (int x, TaskContext _) => $"item {x} ran in process {Environment.ProcessId}");
-        Nap = catalog.Add<int, string>("tour.nap", NapAsync);
-        Primes = catalog.Add("tour.primes", (int below, TaskContext _) => CountPrimes(below));
-        Flaky = catalog.Add("tour.flaky", (string name, TaskContext context) => FailFirstAttempt(name, context.Attempt));
+        // Source-generated JSON for the argument and result types: the reflection-based default would cost every
+        // start of the tool (and of each of its worker processes) tens of milliseconds of setup.
+        CliTaskJson json = CliTaskJson.Default;
+        Noop = catalog.Add("bench.noop", (int x, TaskContext _) => x, json.Int32, json.Int32);
+        Mix = catalog.Add("bench.mix", (long x, TaskContext _) => MapWorkload.Mix(x), json.Int64, json.Int64);
+        Crash = catalog.Add("tour.crash", (string message, TaskContext _) => CrashNow(message), json.String, json.Int32);
+        Square = catalog.Add("tour.square", (long x, TaskContext _) => x * x, json.Int64, json.Int64);
+        WhereAmI = catalog.Add("tour.where", (int x, TaskContext _) => $"item {x} ran in process {Environment.ProcessId}", json.Int32, json.String);
+        Nap = catalog.Add("tour.nap", NapAsync, json.Int32, json.String);
+        Primes = catalog.Add("tour.primes", (int below, TaskContext _) => CountPrimes(below), json.Int32, json.Int32);
+        Flaky = catalog.Add("tour.flaky", (string name, TaskContext context) => FailFirstAttempt(name, context.Attempt), json.String, json.String);
         foreach (string module in (Environment.GetEnvironmentVariable(ModulesVariable) ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
             catalog.AddModules(module);
@@ -91,3 +95,9 @@ internal sealed class CliTasks
         return 0;
     }
 }
+
+/// <summary>The JSON of the tool's own task kinds' arguments and results.</summary>
+[JsonSerializable(typeof(int))]
+[JsonSerializable(typeof(long))]
+[JsonSerializable(typeof(string))]
+internal sealed partial class CliTaskJson : JsonSerializerContext;
