@@ -16,6 +16,9 @@ internal sealed record BenchRecord(
     double? SpeedupVsSequential,
     int Cores)
 {
+    /// <summary>How the tool that ran the benchmark was built (<see cref="ToolBuild"/>).</summary>
+    public string Build { get; init; } = ToolBuild.Kind;
+
     /// <summary>The item count again under the name the pipeline benchmark's readers expect (pipeline only).</summary>
     public long? Items { get; init; }
 

@@ -30,7 +30,7 @@ internal sealed class MapBenchmark(IAnsiConsole console, TextWriter json)
 
         if (!settings.Json)
         {
-            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version}; {settings.Warmups} warm-up and {settings.Runs} measured runs per variant; ratio = sequential median / variant median[/]");
+            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version} ({ToolBuild.Kind} build); {settings.Warmups} warm-up and {settings.Runs} measured runs per variant; ratio = sequential median / variant median[/]");
         }
 
         foreach (MapWorkload workload in workloads)

@@ -22,7 +22,7 @@ internal sealed class PipelineBenchmark(IAnsiConsole console, TextWriter json)
         var rows = new List<Row>();
         if (!settings.Json)
         {
-            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version}; {settings.Warmups} warm-up and {settings.Runs} measured runs per variant; ratio = variant items/s / Dataflow items/s[/]");
+            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version} ({ToolBuild.Kind} build); {settings.Warmups} warm-up and {settings.Runs} measured runs per variant; ratio = variant items/s / Dataflow items/s[/]");
         }
 
         if (settings.Workloads is "all" or "trivial")

@@ -23,7 +23,7 @@ internal sealed class ProcessBenchmark(IAnsiConsole console, TextWriter json)
         var records = new List<BenchRecord>();
         if (!settings.Json)
         {
-            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version}; {settings.Workers} worker processes; at least {settings.Warmups} warm-up run(s) and {settings.WarmupTime.TotalSeconds:0.#} s of warm-up, then {settings.Runs} measured runs per variant[/]");
+            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version} ({ToolBuild.Kind} build); {settings.Workers} worker processes; at least {settings.Warmups} warm-up run(s) and {settings.WarmupTime.TotalSeconds:0.#} s of warm-up, then {settings.Runs} measured runs per variant[/]");
         }
 
         bool all = settings.Workloads == "all";

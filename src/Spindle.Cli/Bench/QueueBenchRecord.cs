@@ -35,7 +35,11 @@ internal sealed record QueueBenchRecord(
     double PerS,
     double ReadBackMs,
     double PeakRssMb,
-    int Cores);
+    int Cores)
+{
+    /// <summary>How the tool that ran the benchmark was built (<see cref="ToolBuild"/>).</summary>
+    public string Build { get; init; } = ToolBuild.Kind;
+}
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
 [JsonSerializable(typeof(QueueBenchRecord))]

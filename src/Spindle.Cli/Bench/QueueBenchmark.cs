@@ -31,7 +31,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
     {
         if (!settings.Json)
         {
-            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version}; {settings.Workers} worker process(es) x {settings.Concurrency}; {settings.Jobs:N0} no-op jobs per run[/]");
+            console.MarkupLine($"[grey]{Environment.ProcessorCount} cores, .NET {Environment.Version} ({ToolBuild.Kind} build); {settings.Workers} worker process(es) x {settings.Concurrency}; {settings.Jobs:N0} no-op jobs per run[/]");
         }
 
         string[] modes = settings.Modes == "all" ? ["prefill", "live"] : [settings.Modes];

@@ -1,0 +1,33 @@
+using System.Reflection.PortableExecutable;
+
+namespace Spindle.Cli.Bench;
+
+/// <summary>
+/// How the running tool was built, which every benchmark record states (its <c>build</c> field): a start and the first
+/// second of a short run depend on it. <c>jit</c>: compiled at run time; <c>readytorun</c>: the tool's assemblies
+/// compiled ahead of time (what <c>scripts/spindle</c> publishes); <c>composite</c>: self-contained, the framework and
+/// the tool compiled ahead of time together (<c>SPINDLE_BUILD=composite scripts/spindle</c>).
+/// </summary>
+internal static class ToolBuild
+{
+    internal static string Kind { get; } = Describe();
+
+    private static string Describe()
+    {
+        string directory = AppContext.BaseDirectory;
+        if (File.Exists(Path.Combine(directory, "System.Private.CoreLib.dll")) && Directory.EnumerateFiles(directory, "*.r2r.dll").Any())
+        {
+            return "composite";
+        }
+
+        try
+        {
+            using var reader = new PEReader(File.OpenRead(typeof(ToolBuild).Assembly.Location));
+            return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0 ? "readytorun" : "jit";
+        }
+        catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException or ArgumentException)
+        {
+            return "unknown";
+        }
+    }
+}
