@@ -38,5 +38,10 @@ public sealed record JobListQuery
         {
             JobNames.ValidQueue(Queue, "JobListQuery.Queue", nameof(Queue));
         }
+
+        if (State is { } state && !Enum.IsDefined(state))
+        {
+            throw new ArgumentOutOfRangeException(nameof(State), state, "JobListQuery.State must be one of the JobState values.");
+        }
     }
 }

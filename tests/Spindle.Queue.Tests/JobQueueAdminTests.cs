@@ -48,6 +48,8 @@ public sealed class JobQueueAdminTests : QueueFixture
         var error = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Queue.ListAsync(new JobListQuery { Limit = 0 }));
         Assert.StartsWith("JobListQuery.Limit must be between 1 and 10,000.", error.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ArgumentException>(() => Queue.ListAsync(new JobListQuery { Queue = "no spaces" }));
+        var state = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Queue.ListAsync(new JobListQuery { State = (JobState)(-1) }));
+        Assert.StartsWith("JobListQuery.State must be one of the JobState values.", state.Message, StringComparison.Ordinal);
     }
 
     [Fact]

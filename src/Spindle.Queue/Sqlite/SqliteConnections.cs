@@ -15,6 +15,9 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
         DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
     }.ToString();
 
+    /// <summary>The oldest SQLite the store's statements run on: <c>jsonb_each</c> came in 3.45.</summary>
+    internal static readonly Version MinimumVersion = new(3, 45, 0);
+
     internal string Path => path;
 
     /// <summary>
@@ -28,6 +31,8 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
         SqliteConnection connection = Open();
         try
         {
+            // The bundled SQLite is new enough; another SQLitePCLRaw provider (the system's library) may not be.
+            CheckVersion(Scalar<string>(connection, "SELECT sqlite_version();"), path);
             string mode = Scalar<string>(connection, "PRAGMA journal_mode = WAL;");
             if (!string.Equals(mode, "wal", StringComparison.OrdinalIgnoreCase))
             {
@@ -41,6 +46,15 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Refuses, saying why, an SQLite older than <see cref="MinimumVersion"/>.</summary>
+    internal static void CheckVersion(string version, string path)
+    {
+        if (!Version.TryParse(version, out Version? parsed) || parsed < MinimumVersion)
+        {
+            throw new InvalidOperationException($"SQLite store '{path}': this process loaded SQLite {version}; the store needs {MinimumVersion.ToString(3)} or newer (JSONB functions).");
         }
     }
 

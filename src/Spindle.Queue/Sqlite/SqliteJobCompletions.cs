@@ -4,56 +4,90 @@ using Spindle.Queue.Storage;
 namespace Spindle.Queue.Sqlite;
 
 /// <summary>
-/// Writes the successful attempts of a completion batch with one statement (<c>jobs_complete_succeeded_many.sql</c>),
-/// the outcomes travelling as one JSON array: the common case of a busy worker, where a batch is mostly successes.
+/// Writes the successful attempts of a completion batch with one statement per chunk
+/// (<c>jobs_complete_succeeded_many.sql</c>), the outcomes travelling as one JSON array: the common case of a busy
+/// worker, where a batch is mostly successes. Any other outcome, and a success too large to share a statement,
+/// is written on its own.
 /// </summary>
 internal static class SqliteJobCompletions
 {
+    /// <summary>Outcomes per statement.</summary>
+    internal const int RowsPerStatement = 1000;
+
     /// <summary>
-    /// Writes every <see cref="JobOutcome.Succeeded"/> completion of the batch in one statement and returns the ids it
-    /// recorded (a completion whose attempt is no longer the running one is not among them: it is stale). Returns
-    /// <see langword="null"/> without writing when the batch is better written one by one: fewer than two
-    /// successes, or a job named twice (one by one, the first completion of a job wins and the second is stale).
+    /// Result text per statement, in characters: the chunk's JSON stays about a megabyte however large the results
+    /// (a result can be any size); a result larger than this alone is written on its own.
     /// </summary>
-    internal static HashSet<long>? WriteSucceeded(SqliteWriter.Transaction transaction, JobsCompleteParams parameters)
+    internal const int CharsPerStatement = 1 << 20;
+
+    /// <summary>
+    /// Writes the <see cref="JobOutcome.Succeeded"/> completions of the batch that can share statements, and says for
+    /// each one written so whether it was recorded (<see langword="false"/>: its attempt is no longer the running one,
+    /// the completion is stale). A completion not in the result is the caller's to write on its own; when the batch
+    /// names a job twice none is written here (one by one, the first completion of a job wins and the second is stale).
+    /// </summary>
+    internal static Dictionary<long, bool> WriteSucceeded(SqliteWriter.Transaction transaction, JobsCompleteParams parameters)
     {
         IReadOnlyList<JobCompletion> completions = parameters.Completions;
+        var handled = new Dictionary<long, bool>(completions.Count);
         var ids = new HashSet<long>(completions.Count);
-        int succeeded = 0;
         foreach (JobCompletion completion in completions)
         {
             if (!ids.Add(completion.Id))
             {
-                return null;
+                return handled;
+            }
+        }
+
+        var chunk = new List<JobCompletion>();
+        long chars = 0;
+        foreach (JobCompletion completion in completions)
+        {
+            int size = (completion.Result ?? "null").Length;
+            if (completion.Outcome != JobOutcome.Succeeded || size > CharsPerStatement)
+            {
+                continue;
             }
 
-            succeeded += completion.Outcome == JobOutcome.Succeeded ? 1 : 0;
-        }
-
-        if (succeeded < 2)
-        {
-            return null;
-        }
-
-        string rows = SqliteJsonRows.Write(completions, succeeded * 32, static (writer, completions) =>
-        {
-            foreach (JobCompletion completion in completions)
+            if (chunk.Count == RowsPerStatement || chars + size > CharsPerStatement)
             {
-                if (completion.Outcome == JobOutcome.Succeeded)
-                {
-                    writer.WriteStartArray();
-                    writer.WriteNumberValue(completion.Id);
-                    writer.WriteNumberValue(completion.Attempt);
-                    writer.WriteStringValue(completion.Result ?? "null");
-                    writer.WriteEndArray();
-                }
+                Write(transaction, chunk, parameters.Now, handled);
+                chunk.Clear();
+                chars = 0;
+            }
+
+            chunk.Add(completion);
+            chars += size;
+        }
+
+        Write(transaction, chunk, parameters.Now, handled);
+        return handled;
+    }
+
+    /// <summary>One statement for the chunk; a chunk of one is left to the caller's statement for one job.</summary>
+    private static void Write(SqliteWriter.Transaction transaction, List<JobCompletion> chunk, DateTimeOffset now, Dictionary<long, bool> handled)
+    {
+        if (chunk.Count < 2)
+        {
+            return;
+        }
+
+        string rows = SqliteJsonRows.Write(chunk, chunk.Count * 32, static (writer, chunk) =>
+        {
+            foreach (JobCompletion completion in chunk)
+            {
+                writer.WriteStartArray();
+                writer.WriteNumberValue(completion.Id);
+                writer.WriteNumberValue(completion.Attempt);
+                writer.WriteStringValue(completion.Result ?? "null");
+                writer.WriteEndArray();
             }
         });
 
-        var written = new HashSet<long>(succeeded);
+        var written = new HashSet<long>(chunk.Count);
         using (SqliteDataReader reader = transaction.Command("jobs_complete_succeeded_many")
             .Bind("@completions", rows)
-            .Bind("@now", parameters.Now)
+            .Bind("@now", now)
             .ExecuteReader())
         {
             while (reader.Read())
@@ -62,6 +96,9 @@ internal static class SqliteJobCompletions
             }
         }
 
-        return written;
+        foreach (JobCompletion completion in chunk)
+        {
+            handled.Add(completion.Id, written.Contains(completion.Id));
+        }
     }
 }

@@ -7,13 +7,42 @@ namespace Spindle.Queue.Sqlite;
 /// <summary>
 /// Inserts a stretch of jobs without unique keys with one statement (<c>jobs_insert_many.sql</c>): the jobs travel
 /// as one JSON array parameter (<see cref="SqliteJsonRows"/>), so a chunk costs one statement instead of one
-/// statement and fifteen parameter bindings per job (10,000 no-op jobs: about 120 ms instead of 190 in
-/// <c>spindle bench queue</c>).
+/// statement and fifteen parameter bindings per job (docs/benchmarks.md measures the difference).
 /// </summary>
 internal static class SqliteJobInserts
 {
     /// <summary>Jobs per statement: the parameter and the returned ids of one chunk stay small.</summary>
     internal const int RowsPerStatement = 1000;
+
+    /// <summary>
+    /// Argument text per statement, in characters: the chunk's JSON stays about a megabyte however large the jobs;
+    /// a job whose arguments alone are larger goes in on its own.
+    /// </summary>
+    internal const int CharsPerStatement = 1 << 20;
+
+    /// <summary>
+    /// Where the stretch of jobs that can share one statement from <paramref name="first"/> ends (exclusive): jobs
+    /// without a unique key (a job with one may find the job that holds its key instead), within
+    /// <see cref="RowsPerStatement"/> and <see cref="CharsPerStatement"/>. A stretch of fewer than two is better
+    /// inserted with the statement for one job.
+    /// </summary>
+    internal static int StretchEnd(IReadOnlyList<JobInsert> jobs, int first)
+    {
+        int end = first;
+        long chars = 0;
+        while (end < jobs.Count && end - first < RowsPerStatement && jobs[end].UniqueKey is null)
+        {
+            chars += jobs[end].Arguments.Length;
+            if (chars > CharsPerStatement)
+            {
+                break;
+            }
+
+            end++;
+        }
+
+        return end;
+    }
 
     /// <summary>
     /// Inserts <c>jobs[first..first+count]</c>, none with a unique key, and writes what became of each into

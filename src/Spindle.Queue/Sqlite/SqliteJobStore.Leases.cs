@@ -107,12 +107,12 @@ internal sealed partial class SqliteJobStore
         {
             var completed = new List<(long Id, JobState State)>(parameters.Completions.Count);
             var stale = new List<JobLease>();
-            HashSet<long>? succeeded = SqliteJobCompletions.WriteSucceeded(transaction, parameters);
+            Dictionary<long, bool> many = SqliteJobCompletions.WriteSucceeded(transaction, parameters);
             foreach (JobCompletion completion in parameters.Completions)
             {
-                if (succeeded is not null && completion.Outcome == JobOutcome.Succeeded)
+                if (completion.Outcome == JobOutcome.Succeeded && many.TryGetValue(completion.Id, out bool recorded))
                 {
-                    if (succeeded.Contains(completion.Id))
+                    if (recorded)
                     {
                         completed.Add((completion.Id, JobState.Succeeded));
                     }

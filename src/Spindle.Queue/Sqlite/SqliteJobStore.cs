@@ -73,12 +73,7 @@ internal sealed partial class SqliteJobStore : IJobStore
             {
                 // A stretch of jobs without a unique key goes in with one statement per chunk; a job with a key
                 // goes alone, as it may find the job that holds its key instead.
-                int end = i;
-                while (end < inserted.Length && end - i < SqliteJobInserts.RowsPerStatement && jobs[end].UniqueKey is null)
-                {
-                    end++;
-                }
-
+                int end = SqliteJobInserts.StretchEnd(jobs, i);
                 if (end - i > 1)
                 {
                     SqliteJobInserts.InsertMany(transaction, jobs, i, end - i, parameters.Now, inserted);

@@ -7,8 +7,8 @@ namespace Spindle.Queue.Sqlite;
 
 /// <summary>
 /// The one JSON array parameter that carries a batch's rows into a statement, which reads them with
-/// <c>json_each</c>: one statement and one binding for the batch instead of one statement and a binding per value
-/// for each row.
+/// <c>jsonb_each</c> (each row then a JSONB value, read without parsing text again): one statement and one binding
+/// for the batch instead of one statement and a binding per value for each row.
 /// </summary>
 internal static class SqliteJsonRows
 {

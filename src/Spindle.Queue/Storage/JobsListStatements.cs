@@ -26,6 +26,11 @@ internal sealed class JobsListStatements(string template, Func<JobState, string>
 
     internal string For(JobsListParams parameters)
     {
+        if (parameters.State is { } given && !Enum.IsDefined(given))
+        {
+            throw new ArgumentOutOfRangeException(nameof(parameters), given, "Not a job state.");
+        }
+
         int state = parameters.State is { } s ? (int)s + 1 : 0;
         int shape = (parameters.Cursor is null ? 0 : 1) | (parameters.Queue is null ? 0 : 2) | (parameters.Kind is null ? 0 : 4)
             | (parameters.NewestFirst ? 8 : 0) | (state << 4);
@@ -35,10 +40,14 @@ internal sealed class JobsListStatements(string template, Func<JobState, string>
     private string Make(int shape, JobState? state)
     {
         bool newestFirst = (shape & 8) != 0;
+        bool byIndex = state is not { } sorted || orderedByIndex is null || orderedByIndex(sorted);
+
+        // "+id" keeps the planner from walking the table in id order from the cursor, past every other job.
+        string id = byIndex ? "id" : "+id";
         var filters = new StringBuilder();
         if ((shape & 1) != 0)
         {
-            filters.Append(newestFirst ? " AND id < @cursor" : " AND id > @cursor");
+            filters.Append(newestFirst ? $" AND {id} < @cursor" : $" AND {id} > @cursor");
         }
 
         if ((shape & 2) != 0)
@@ -56,9 +65,8 @@ internal sealed class JobsListStatements(string template, Func<JobState, string>
             filters.Append(" AND kind = @kind");
         }
 
-        bool byIndex = state is not { } sorted || orderedByIndex is null || orderedByIndex(sorted);
         return template
             .Replace("/* filters */", filters.ToString(), StringComparison.Ordinal)
-            .Replace("/* order */", (byIndex ? "id " : "+id ") + (newestFirst ? "DESC" : "ASC"), StringComparison.Ordinal);
+            .Replace("/* order */", id + (newestFirst ? " DESC" : " ASC"), StringComparison.Ordinal);
     }
 }

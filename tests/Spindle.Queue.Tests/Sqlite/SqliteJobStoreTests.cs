@@ -295,7 +295,9 @@ public sealed class SqliteJobStoreTests : IDisposable
     [InlineData(JobState.Succeeded, false, new[] { "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=?)" })]
     [InlineData(JobState.Scheduled, true, new[] { "SEARCH jobs USING INDEX jobs_queue_state (queue=? AND state=? AND rowid<?)" })]
     [InlineData(JobState.Available, false, new[] { "SEARCH jobs USING INDEX jobs_claim (queue=?)", "USE TEMP B-TREE FOR ORDER BY" })]
+    [InlineData(JobState.Available, true, new[] { "SEARCH jobs USING INDEX jobs_claim (queue=?)", "USE TEMP B-TREE FOR ORDER BY" })]
     [InlineData(JobState.Running, false, new[] { "SCAN jobs USING INDEX jobs_lease", "USE TEMP B-TREE FOR ORDER BY" })]
+    [InlineData(JobState.Running, true, new[] { "SCAN jobs USING INDEX jobs_lease", "USE TEMP B-TREE FOR ORDER BY" })]
     public async Task Listing_a_queue_in_a_state_seeks_an_index_instead_of_scanning_every_job(JobState state, bool withCursor, string[] plan)
     {
         await (await OpenAsync()).DisposeAsync();
@@ -303,6 +305,33 @@ public sealed class SqliteJobStoreTests : IDisposable
         string sql = SqliteJobStore.ListStatement(new JobsListParams("default", state, null, withCursor ? 100 : null, 50, NewestFirst: true));
 
         Assert.Equal(plan, PlanOf(sql));
+    }
+
+    [Theory]
+    [InlineData("3.45.0", true)]
+    [InlineData("3.53.3", true)]
+    [InlineData("4.0.0", true)]
+    [InlineData("3.44.2", false)]
+    [InlineData("3.9", false)]
+    [InlineData("not a version", false)]
+    public void An_sqlite_older_than_the_store_needs_is_refused_with_both_versions_named(string version, bool accepted)
+    {
+        if (accepted)
+        {
+            SqliteConnections.CheckVersion(version, "/x/queue.db");
+            return;
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => SqliteConnections.CheckVersion(version, "/x/queue.db"));
+        Assert.Equal($"SQLite store '/x/queue.db': this process loaded SQLite {version}; the store needs 3.45.0 or newer (JSONB functions).", error.Message);
+    }
+
+    [Fact]
+    public async Task A_batch_of_successes_finds_each_job_by_its_id()
+    {
+        await (await OpenAsync()).DisposeAsync();
+
+        Assert.Equal(["SCAN c VIRTUAL TABLE INDEX 1:", "SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)"], PlanOf(SqlScripts.Get("jobs_complete_succeeded_many")));
     }
 
     [Fact]
@@ -347,7 +376,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         connection.Open();
         using SqliteCommand explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (string name in new[] { "@cursor", "@queue", "@kind", "@limit" })
+        foreach (string name in new[] { "@cursor", "@queue", "@kind", "@limit", "@completions", "@now" })
         {
             explain.Parameters.AddWithValue(name, DBNull.Value);
         }

@@ -40,6 +40,7 @@ public abstract partial class JobStoreConformanceTests
             "\"😀😀\"",
             """  { "spaced" : [ 1 , 2 ] }  """,
             "{\"raw\":\"é\u00a0ß\"}",
+            """{"escaped":"\u0000 \ud83d\ude00 \/"}""",
         ];
 
         IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select(a => NewJob(arguments: a)).ToArray());
@@ -124,5 +125,76 @@ public abstract partial class JobStoreConformanceTests
         Assert.Equal([(jobs[0].Id, JobState.Succeeded), (jobs[1].Id, JobState.Succeeded)], result.Completed);
         Assert.Equal([new JobLease(jobs[0].Id, 1)], result.Stale);
         Assert.Equal("1", (await GetAsync(jobs[0].Id)).Result);
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_stores_what_a_single_insert_stores_for_the_same_job()
+    {
+        // Values a binary double or a millisecond clock cannot hold exactly: each path must round them the same way.
+        var backoff = new RetryBackoff { Initial = TimeSpan.FromMilliseconds(1.7), Maximum = TimeSpan.FromSeconds(10.0005), Jitter = 0.1 };
+        JobInsert job = NewJob(timeout: TimeSpan.FromMilliseconds(1.5), runAt: Now.AddTicks(123_4567), expiresAt: Now.AddTicks(987_6543)) with { Backoff = backoff };
+
+        JobInserted single = Assert.Single(await InsertAsync(job with { UniqueKey = "alone" }));
+        IReadOnlyList<JobInserted> bulk = await InsertAsync(job, job);
+
+        JobInfo expected = await GetAsync(single.Id);
+        foreach (JobInserted inserted in bulk)
+        {
+            JobInfo actual = await GetAsync(inserted.Id);
+            Assert.Equal((expected.State, expected.Timeout, expected.Backoff, expected.RunAt, expected.ExpiresAt, expected.Priority),
+                (actual.State, actual.Timeout, actual.Backoff, actual.RunAt, actual.ExpiresAt, actual.Priority));
+        }
+    }
+
+    [Fact]
+    public async Task A_bulk_insert_of_jobs_with_large_arguments_keeps_each_whole_and_in_its_place()
+    {
+        // Near and past a megabyte each: more than one statement's worth together, one of them more than that alone.
+        string Large(char fill, int length) => "\"" + new string(fill, length) + "\"";
+        string[] arguments = ["1", Large('a', 600_000), Large('b', 600_000), "2", Large('c', 1_100_000), "3", "4"];
+
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select(a => NewJob(arguments: a)).ToArray());
+
+        Assert.Equal(inserted.Select(i => i.Id).Order(), inserted.Select(i => i.Id));
+        for (int i = 0; i < arguments.Length; i++)
+        {
+            Assert.Equal(arguments[i], (await GetAsync(inserted[i].Id)).Arguments);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_of_successes_with_large_results_records_each_whole()
+    {
+        await InsertManyAsync(5);
+        IReadOnlyList<JobInfo> jobs = await ClaimAsync(5);
+        string[] results = ["\"" + new string('x', 700_000) + "\"", "\"" + new string('y', 700_000) + "\"", "1", "\"" + new string('z', 1_200_000) + "\"", "2"];
+
+        JobsCompleteResult result = await CompleteAsync(jobs.Select((job, i) => JobCompletion.Succeeded(job.Id, 1, results[i])).ToArray());
+
+        Assert.Equal(jobs.Select(j => (j.Id, JobState.Succeeded)), result.Completed);
+        Assert.Empty(result.Stale);
+        for (int i = 0; i < jobs.Count; i++)
+        {
+            Assert.Equal(results[i], (await GetAsync(jobs[i].Id)).Result);
+        }
+    }
+
+    [Fact]
+    public async Task A_batch_of_successes_for_attempts_already_rescued_records_none()
+    {
+        await InsertManyAsync(3);
+        IReadOnlyList<JobInfo> jobs = await ClaimAsync(3);
+        Time.Advance(Lease + TimeSpan.FromSeconds(1));
+        Assert.Equal(3, (await RescueAsync()).Count);
+
+        // Same attempt numbers, but no attempt runs any more: the state fence refuses them.
+        JobsCompleteResult result = await CompleteAsync(jobs.Select(job => JobCompletion.Succeeded(job.Id, job.Attempt, "1")).ToArray());
+
+        Assert.Empty(result.Completed);
+        Assert.Equal(jobs.Select(LeaseOf), result.Stale);
+        foreach (JobInfo job in jobs)
+        {
+            Assert.Null((await GetAsync(job.Id)).Result);
+        }
     }
 }
