@@ -11,15 +11,6 @@ namespace Spindle.Queue.Sqlite;
 /// </summary>
 internal static class SqliteJobCompletions
 {
-    /// <summary>Outcomes per statement.</summary>
-    internal const int RowsPerStatement = 1000;
-
-    /// <summary>
-    /// Result text per statement, in characters: the chunk's JSON stays about a megabyte however large the results
-    /// (a result can be any size); a result larger than this alone is written on its own.
-    /// </summary>
-    internal const int CharsPerStatement = 1 << 20;
-
     /// <summary>
     /// Writes the <see cref="JobOutcome.Succeeded"/> completions of the batch that can share statements, and says for
     /// each one written so whether it was recorded (<see langword="false"/>: its attempt is no longer the running one,
@@ -44,12 +35,12 @@ internal static class SqliteJobCompletions
         foreach (JobCompletion completion in completions)
         {
             int size = (completion.Result ?? "null").Length;
-            if (completion.Outcome != JobOutcome.Succeeded || size > CharsPerStatement)
+            if (completion.Outcome != JobOutcome.Succeeded || size > SqliteJsonRows.CharsPerStatement)
             {
                 continue;
             }
 
-            if (chunk.Count == RowsPerStatement || chars + size > CharsPerStatement)
+            if (chunk.Count == SqliteJsonRows.RowsPerStatement || chars + size > SqliteJsonRows.CharsPerStatement)
             {
                 Write(transaction, chunk, parameters.Now, handled);
                 chunk.Clear();

@@ -11,29 +11,20 @@ namespace Spindle.Queue.Sqlite;
 /// </summary>
 internal static class SqliteJobInserts
 {
-    /// <summary>Jobs per statement: the parameter and the returned ids of one chunk stay small.</summary>
-    internal const int RowsPerStatement = 1000;
-
-    /// <summary>
-    /// Argument text per statement, in characters: the chunk's JSON stays about a megabyte however large the jobs;
-    /// a job whose arguments alone are larger goes in on its own.
-    /// </summary>
-    internal const int CharsPerStatement = 1 << 20;
-
     /// <summary>
     /// Where the stretch of jobs that can share one statement from <paramref name="first"/> ends (exclusive): jobs
     /// without a unique key (a job with one may find the job that holds its key instead), within
-    /// <see cref="RowsPerStatement"/> and <see cref="CharsPerStatement"/>. A stretch of fewer than two is better
-    /// inserted with the statement for one job.
+    /// <see cref="SqliteJsonRows.RowsPerStatement"/> and <see cref="SqliteJsonRows.CharsPerStatement"/>. A stretch of
+    /// fewer than two is better inserted with the statement for one job.
     /// </summary>
     internal static int StretchEnd(IReadOnlyList<JobInsert> jobs, int first)
     {
         int end = first;
         long chars = 0;
-        while (end < jobs.Count && end - first < RowsPerStatement && jobs[end].UniqueKey is null)
+        while (end < jobs.Count && end - first < SqliteJsonRows.RowsPerStatement && jobs[end].UniqueKey is null)
         {
             chars += jobs[end].Arguments.Length;
-            if (chars > CharsPerStatement)
+            if (chars > SqliteJsonRows.CharsPerStatement)
             {
                 break;
             }

@@ -12,6 +12,16 @@ namespace Spindle.Queue.Sqlite;
 /// </summary>
 internal static class SqliteJsonRows
 {
+    /// <summary>Rows per statement: one chunk's parameter and the rows it returns stay small.</summary>
+    internal const int RowsPerStatement = 1000;
+
+    /// <summary>
+    /// Text per statement (arguments or results), in characters before JSON escaping: one chunk's parameter stays
+    /// a few megabytes however large the values; a row whose text alone is larger is written with the statement
+    /// for one row.
+    /// </summary>
+    internal const int CharsPerStatement = 1 << 20;
+
     // Non-ASCII text as UTF-8, not \u escapes: less to write and for SQLite to decode; still valid JSON.
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 

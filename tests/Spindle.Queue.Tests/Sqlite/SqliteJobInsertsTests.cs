@@ -12,7 +12,7 @@ public sealed class SqliteJobInsertsTests
     {
         JobInsert[] jobs = [.. Enumerable.Repeat(Job("1"), 1_001), Job("1", "key"), Job("1")];
 
-        Assert.Equal(SqliteJobInserts.RowsPerStatement, SqliteJobInserts.StretchEnd(jobs, 0));
+        Assert.Equal(SqliteJsonRows.RowsPerStatement, SqliteJobInserts.StretchEnd(jobs, 0));
         Assert.Equal(1_001, SqliteJobInserts.StretchEnd(jobs, 1_000));
         Assert.Equal(1_001, SqliteJobInserts.StretchEnd(jobs, 1_001));
         Assert.Equal(1_003, SqliteJobInserts.StretchEnd(jobs, 1_002));
@@ -21,8 +21,8 @@ public sealed class SqliteJobInsertsTests
     [Fact]
     public void A_stretch_stops_where_its_arguments_would_pass_the_size_limit_and_a_job_larger_than_that_stands_alone()
     {
-        string half = new('a', (SqliteJobInserts.CharsPerStatement / 2) + 1);
-        JobInsert[] jobs = [Job("1"), Job(half), Job(half), Job("2"), Job(new string('b', SqliteJobInserts.CharsPerStatement + 1)), Job("3"), Job("4")];
+        string half = new('a', (SqliteJsonRows.CharsPerStatement / 2) + 1);
+        JobInsert[] jobs = [Job("1"), Job(half), Job(half), Job("2"), Job(new string('b', SqliteJsonRows.CharsPerStatement + 1)), Job("3"), Job("4")];
 
         Assert.Equal(2, SqliteJobInserts.StretchEnd(jobs, 0));
         Assert.Equal(4, SqliteJobInserts.StretchEnd(jobs, 2));
