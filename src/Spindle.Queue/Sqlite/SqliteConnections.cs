@@ -73,6 +73,10 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
         {
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
+
+            // The small temporary tables of a statement (the rows a RETURNING clause hands back, an IN list) in
+            // memory instead of the default temporary file: about 8 % of a claim and completion cycle.
+            Execute(connection, "PRAGMA temp_store = MEMORY;");
             return connection;
         }
         catch

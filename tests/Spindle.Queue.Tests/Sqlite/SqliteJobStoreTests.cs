@@ -26,6 +26,17 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal("001_create_jobs", Scalar("SELECT name FROM schema_version WHERE version = 1;"));
         Assert.Equal("002_create_schedules", Scalar("SELECT name FROM schema_version WHERE version = 2;"));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), Scalar("SELECT applied_at FROM schema_version WHERE version = 1;"));
+        Assert.Equal("003_queue_state_off_the_hot_path", Scalar("SELECT name FROM schema_version WHERE version = 3;"));
+
+        // The writer keeps a statement's temporary tables in memory (2), not in a temporary file (the default, 0).
+        long tempStore = 0;
+        await store.Writer.RunAsync(connection =>
+        {
+            using SqliteCommand command = connection.CreateCommand();
+            command.CommandText = "PRAGMA temp_store;";
+            tempStore = (long)command.ExecuteScalar()!;
+        }, CancellationToken.None);
+        Assert.Equal(2L, tempStore);
     }
 
     [Fact]
