@@ -11,7 +11,8 @@ namespace Spindle.Cli.Bench;
 /// The durable queue, whole-system: no-op jobs (<c>bench.noop</c>) run by <c>spindle worker</c> processes of this
 /// tool, results kept and read back. <c>prefill</c> enqueues every job, then starts the workers; <c>live</c> starts
 /// the workers, then enqueues while they run. Each run gets a fresh SQLite file unless <c>--store</c> names one
-/// (then each run gets its own queue in it).
+/// (then each run gets its own queue in it); a file left behind by a benchmark killed with SIGKILL is deleted by the
+/// next (<see cref="ScratchFolder"/>).
 /// </summary>
 internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
 {
@@ -60,7 +61,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
     private static async Task<QueueBenchRecord> RunOnceAsync(Settings settings, string mode, CancellationToken cancellationToken)
     {
         string? folder = null;
-        string store = settings.Store ?? $"sqlite:{folder = Directory.CreateTempSubdirectory("spindle-bench-queue-").FullName}/queue.db";
+        string store = settings.Store ?? $"sqlite:{folder = ScratchFolder.Create("spindle-bench-queue-")}/queue.db";
         string queue = $"bench-{mode}-{Guid.NewGuid():N}"[..24];
         try
         {
@@ -127,7 +128,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
         {
             if (folder is not null)
             {
-                Directory.Delete(folder, recursive: true);
+                ScratchFolder.Delete(folder);
             }
         }
     }

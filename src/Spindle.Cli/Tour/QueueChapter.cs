@@ -43,7 +43,7 @@ internal sealed class QueueChapter : TourChapter
 
     internal override async Task RunAsync(IAnsiConsole console, CancellationToken cancellationToken)
     {
-        string folder = _storeFolder ?? Directory.CreateTempSubdirectory("spindle-tour-queue-").FullName;
+        string folder = _storeFolder ?? ScratchFolder.Create("spindle-tour-queue-");
         try
         {
             await RunInAsync(console, $"sqlite:{Path.Combine(folder, "queue.db")}", cancellationToken);
@@ -52,7 +52,7 @@ internal sealed class QueueChapter : TourChapter
         {
             if (_storeFolder is null)
             {
-                DeleteQuietly(folder);
+                ScratchFolder.Delete(folder);
             }
         }
     }
@@ -249,19 +249,4 @@ internal sealed class QueueChapter : TourChapter
     }
 
     private static void Line(IAnsiConsole console, string text) => console.MarkupLine($"  [green]›[/] {Markup.Escape(text)}");
-
-    private static void DeleteQuietly(string folder)
-    {
-        try
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temporary folder is not worth failing the tour for.
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
-    }
 }
