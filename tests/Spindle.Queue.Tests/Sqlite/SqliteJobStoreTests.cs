@@ -29,14 +29,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal("003_queue_state_off_the_hot_path", Scalar("SELECT name FROM schema_version WHERE version = 3;"));
 
         // The writer keeps a statement's temporary tables in memory (2), not in a temporary file (the default, 0).
-        long tempStore = 0;
-        await store.Writer.RunAsync(connection =>
-        {
-            using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "PRAGMA temp_store;";
-            tempStore = (long)command.ExecuteScalar()!;
-        }, CancellationToken.None);
-        Assert.Equal(2L, tempStore);
+        Assert.Equal(2L, await WriterPragmaAsync(store, "temp_store"));
     }
 
     [Fact]
@@ -288,16 +281,18 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal(30_000L, await BusyTimeoutOfWriterAsync(store));
     }
 
-    private static async Task<long> BusyTimeoutOfWriterAsync(SqliteJobStore store)
+    private static Task<long> BusyTimeoutOfWriterAsync(SqliteJobStore store) => WriterPragmaAsync(store, "busy_timeout");
+
+    private static async Task<long> WriterPragmaAsync(SqliteJobStore store, string pragma)
     {
-        long timeout = 0;
+        long value = 0;
         await store.Writer.RunAsync(connection =>
         {
             using SqliteCommand command = connection.CreateCommand();
-            command.CommandText = "PRAGMA busy_timeout;";
-            timeout = (long)command.ExecuteScalar()!;
+            command.CommandText = $"PRAGMA {pragma};";
+            value = (long)command.ExecuteScalar()!;
         }, CancellationToken.None);
-        return timeout;
+        return value;
     }
 
     [Theory]
