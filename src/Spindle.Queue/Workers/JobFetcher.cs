@@ -82,6 +82,11 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
 
         IReadOnlyList<JobInfo> jobs;
         lane.TakeFreeInLock(); // forget what an earlier claim read
+        if (options.Hooks?.BeforeClaim is { } beforeClaim)
+        {
+            await beforeClaim(free).ConfigureAwait(false);
+        }
+
         try
         {
             // Never cancelled half way: a claim that committed must reach the lane, or its jobs would sit
@@ -96,6 +101,7 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         }
 
         lane.Take(jobs.Count);
+        options.Hooks?.Claimed?.Invoke(free, jobs.Count);
         foreach (JobInfo job in jobs)
         {
             var claimed = new HeldJob(job, now + options.Lease);

@@ -9,6 +9,15 @@ namespace Spindle.Queue;
 /// </summary>
 internal sealed class WorkerHooks
 {
+    /// <summary>
+    /// Awaited before each claim with the free slots the fetcher set out to fill; a test holds it to free more slots
+    /// while the claim waits, as they free while a claim waits for the store's lock.
+    /// </summary>
+    internal Func<int, Task>? BeforeClaim { get; init; }
+
+    /// <summary>A claim returned: the free slots the fetcher set out to fill, and how many jobs it took.</summary>
+    internal Action<int, int>? Claimed { get; init; }
+
     /// <summary>A claimed job is about to run its handler.</summary>
     internal Action<JobInfo>? JobStarted { get; init; }
 

@@ -45,6 +45,82 @@ public sealed class QueueWorkerTests : WorkerFixture
     }
 
     [Fact]
+    public async Task A_claim_takes_the_slots_freed_while_it_waited_for_the_store()
+    {
+        // Each job waits for its own gate, so the test frees slots one at a time.
+        TaskCompletionSource[] gates = [.. Enumerable.Range(0, 8).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously))];
+        TaskKind<int, int> gated = Catalog.Add<int, int>("test.gated", async (x, context) =>
+        {
+            await gates[x].Task.WaitAsync(context.CancellationToken);
+            return x;
+        });
+        IReadOnlyList<JobHandle<int>> jobs = await Queue.EnqueueManyAsync(gated, Enumerable.Range(0, 8));
+        var claims = new List<(int Free, int Took)>();
+        var secondClaimSetOut = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondClaimHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finished = new HashSet<long>();
+        var firstFour = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int setOut = 0, running = 0;
+        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Quick(concurrency: 4) with
+        {
+            RunMaintenance = false,
+            Hooks = new WorkerHooks
+            {
+                BeforeClaim = free => Interlocked.Increment(ref setOut) == 2 ? Hold(free) : Task.CompletedTask,
+                Claimed = (free, took) => { lock (claims) { claims.Add((free, took)); } },
+                JobStarted = _ => { if (Interlocked.Increment(ref running) == 4) { started.TrySetResult(); } },
+                Flushed = result =>
+                {
+                    lock (finished)
+                    {
+                        finished.UnionWith(result.Completed.Select(c => c.Id));
+                        if (jobs.Take(4).All(j => finished.Contains(j.Id)))
+                        {
+                            firstFour.TrySetResult();
+                        }
+                    }
+                },
+            },
+        });
+        await worker.StartAsync();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        // One slot frees: the next claim sets out for 1 and is held before it reaches the store. The other three
+        // jobs finish meanwhile (their outcomes written, so their slots are free), then the claim goes on.
+        gates[0].SetResult();
+        Assert.Equal(1, await secondClaimSetOut.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        foreach (TaskCompletionSource gate in gates[1..4])
+        {
+            gate.SetResult();
+        }
+
+        await firstFour.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        secondClaimHeld.SetResult();
+        foreach (TaskCompletionSource gate in gates[4..])
+        {
+            gate.SetResult();
+        }
+
+        foreach (JobHandle<int> job in jobs)
+        {
+            await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        // The claim read the free slots again in the store's lock: all four, in one claim.
+        lock (claims)
+        {
+            Assert.Equal([(4, 4), (1, 4)], claims.Take(2));
+        }
+
+        Task Hold(int free)
+        {
+            secondClaimSetOut.TrySetResult(free);
+            return secondClaimHeld.Task;
+        }
+    }
+
+    [Fact]
     public async Task A_failing_job_is_retried_with_its_backoff_until_it_succeeds()
     {
         JobHandle job = await Queue.EnqueueAsync("test.flaky", "3", new EnqueueOptions { MaxAttempts = 5, Backoff = Immediate });
