@@ -15,6 +15,9 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
         DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
     }.ToString();
 
+    /// <summary>WAL pages (4 KB) after which a commit checkpoints the log into the database file.</summary>
+    internal const int AutoCheckpointPages = 10_000;
+
     /// <summary>The oldest SQLite the store's statements run on: <c>jsonb_each</c> came in 3.45.</summary>
     internal static readonly Version MinimumVersion = new(3, 45, 0);
 
@@ -40,6 +43,11 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
             }
 
             Execute(connection, "PRAGMA synchronous = NORMAL;");
+
+            // The commit that passes this many WAL pages checkpoints them into the file (two fsyncs, with this
+            // connection's writes waiting): every 40 MB of log instead of SQLite's 4 MB, about 8 checkpoint fsyncs
+            // instead of 34 in a 10,000-job benchmark run. The workers' periodic checkpoint truncates the log.
+            Execute(connection, $"PRAGMA wal_autocheckpoint = {AutoCheckpointPages};");
             return connection;
         }
         catch
