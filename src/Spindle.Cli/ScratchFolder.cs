@@ -1,46 +1,60 @@
-using System.Globalization;
-
 namespace Spindle.Cli;
 
 /// <summary>
-/// A temporary folder of this process (a benchmark's or the tour's store), named with its process id, so that one
-/// left behind by a process killed before it could clean up (SIGKILL) is deleted by the next run: any folder of the
-/// same kind whose process no longer lives.
+/// A temporary folder of this process (a benchmark's or the tour's store), readable only by its user, that holds
+/// an exclusive lock on its <c>owner.lock</c> file while it lives. A folder whose lock nobody holds was left by a
+/// process killed before it could clean up (SIGKILL): the next folder of the same kind deletes it. The lock, not the
+/// process id in the name, says whether its process still lives, so a reused id or another pid namespace cannot
+/// make a live folder look dead.
 /// </summary>
-internal static class ScratchFolder
+internal sealed class ScratchFolder : IDisposable
 {
-    /// <summary>Deletes the leftovers of dead processes under <paramref name="prefix"/>, then creates this process's folder.</summary>
-    internal static string Create(string prefix, string? root = null)
+    private const string OwnerFile = "owner.lock";
+
+    private readonly FileStream _owner;
+
+    private ScratchFolder(string path, FileStream owner)
     {
-        RemoveLeftovers(prefix, root);
-        string folder = Path.Combine(root ?? Path.GetTempPath(), $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
-        Directory.CreateDirectory(folder);
-        return folder;
+        Path = path;
+        _owner = owner;
     }
 
-    /// <summary>Deletes quietly: a leftover temporary folder is not worth failing a run for.</summary>
-    internal static void Delete(string folder)
+    internal string Path { get; }
+
+    /// <summary>Deletes the leftovers of dead processes under <paramref name="prefix"/>, then creates and locks this process's folder.</summary>
+    internal static ScratchFolder Create(string prefix, string? root = null)
     {
-        try
+        RemoveLeftovers(prefix, root);
+        string path = System.IO.Path.Combine(root ?? System.IO.Path.GetTempPath(), $"{prefix}{Environment.ProcessId}-{Guid.NewGuid().ToString("N")[..8]}");
+        if (OperatingSystem.IsWindows())
         {
-            Directory.Delete(folder, recursive: true);
+            Directory.CreateDirectory(path);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        else
         {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
+
+        return new ScratchFolder(path, new FileStream(System.IO.Path.Combine(path, OwnerFile), FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None));
+    }
+
+    /// <summary>Releases the lock and deletes the folder, quietly: a leftover temporary folder is not worth failing a run for.</summary>
+    public void Dispose()
+    {
+        _owner.Dispose();
+        Delete(Path);
     }
 
     /// <summary>
-    /// Deletes every <c>{prefix}{pid}-*</c> folder under <paramref name="root"/> whose process has exited. A folder
-    /// whose process id was reused by a live process stays until that process is gone too.
+    /// Deletes every <c>{prefix}*</c> folder under <paramref name="root"/> whose <c>owner.lock</c> nobody holds. A folder
+    /// without one (just being created, or not ours) and one whose lock cannot be opened (another user's) stay.
     /// </summary>
     internal static void RemoveLeftovers(string prefix, string? root = null)
     {
-        string directory = root ?? Path.GetTempPath();
-        IEnumerable<string> folders;
+        List<string> folders;
         try
         {
-            folders = Directory.EnumerateDirectories(directory, prefix + "*").ToList();
+            folders = [.. Directory.EnumerateDirectories(root ?? System.IO.Path.GetTempPath(), prefix + "*")];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -49,37 +63,34 @@ internal static class ScratchFolder
 
         foreach (string folder in folders)
         {
-            string name = Path.GetFileName(folder);
-            int dash = name.IndexOf('-', prefix.Length);
-            if (dash > prefix.Length
-                && int.TryParse(name.AsSpan(prefix.Length, dash - prefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)
-                && pid != Environment.ProcessId
-                && !IsAlive(pid))
+            string owner = System.IO.Path.Combine(folder, OwnerFile);
+            try
             {
-                Delete(folder);
+                if (!File.Exists(owner))
+                {
+                    continue;
+                }
+
+                // Opening it exclusively succeeds only when no live process holds it.
+                new FileStream(owner, FileMode.Open, FileAccess.ReadWrite, FileShare.None).Dispose();
             }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            Delete(folder);
         }
     }
 
-    private static bool IsAlive(int pid)
+    private static void Delete(string folder)
     {
-        if (OperatingSystem.IsLinux())
-        {
-            return Directory.Exists($"/proc/{pid}");
-        }
-
         try
         {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
+            Directory.Delete(folder, recursive: true);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return false;
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
         }
     }
 }

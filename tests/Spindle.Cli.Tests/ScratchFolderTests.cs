@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Spindle.Cli.Tests;
 
 public sealed class ScratchFolderTests : IDisposable
@@ -11,49 +9,45 @@ public sealed class ScratchFolderTests : IDisposable
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     [Fact]
-    public async Task A_folder_left_by_a_process_that_is_gone_is_deleted_by_the_next_run_and_no_other()
+    public void A_folder_whose_lock_nobody_holds_is_deleted_by_the_next_one_and_no_other()
     {
-        int dead = await ExitedProcessIdAsync();
-        using Process alive = Process.Start(new ProcessStartInfo("sleep", "30"))!;
-        try
-        {
-            string leftover = Make($"{Prefix}{dead}-aaaa1111");
-            string living = Make($"{Prefix}{alive.Id}-bbbb2222");
-            string mine = Make($"{Prefix}{Environment.ProcessId}-cccc3333");
-            string unnamed = Make($"{Prefix}Xy12Ab");
-            string other = Make($"spindle-other-{dead}-dddd4444");
+        string leftover = Make($"{Prefix}{int.MaxValue}-aaaa1111", ownerLock: true);
+        string withoutLock = Make($"{Prefix}1-bbbb2222", ownerLock: false);
+        string other = Make($"spindle-other-{int.MaxValue}-cccc3333", ownerLock: true);
+        using ScratchFolder living = ScratchFolder.Create(Prefix, _root);
 
-            string created = ScratchFolder.Create(Prefix, _root);
+        using ScratchFolder created = ScratchFolder.Create(Prefix, _root);
 
-            Assert.False(Directory.Exists(leftover));
-            Assert.All(new[] { living, mine, unnamed, other, created }, folder => Assert.True(Directory.Exists(folder), folder));
-            Assert.StartsWith($"{Prefix}{Environment.ProcessId}-", Path.GetFileName(created), StringComparison.Ordinal);
-            Assert.NotEqual(mine, created);
-        }
-        finally
-        {
-            alive.Kill();
-            await alive.WaitForExitAsync();
-        }
+        Assert.False(Directory.Exists(leftover));
+        Assert.All(new[] { withoutLock, other, living.Path, created.Path }, folder => Assert.True(Directory.Exists(folder), folder));
+        Assert.StartsWith($"{Prefix}{Environment.ProcessId}-", Path.GetFileName(created.Path), StringComparison.Ordinal);
+        Assert.NotEqual(living.Path, created.Path);
     }
 
     [Fact]
-    public void Deleting_a_folder_that_is_already_gone_is_quiet()
+    public void A_folder_is_its_users_alone_and_goes_when_disposed()
     {
-        string folder = ScratchFolder.Create(Prefix, _root);
-        ScratchFolder.Delete(folder);
+        ScratchFolder scratch = ScratchFolder.Create(Prefix, _root);
+        string path = scratch.Path;
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(path) & (UnixFileMode)0b111_111_111);
+        }
 
-        ScratchFolder.Delete(folder);
+        scratch.Dispose();
+        scratch.Dispose();
 
-        Assert.False(Directory.Exists(folder));
+        Assert.False(Directory.Exists(path));
     }
 
-    private string Make(string name) => Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
-
-    private static async Task<int> ExitedProcessIdAsync()
+    private string Make(string name, bool ownerLock)
     {
-        using Process process = Process.Start(new ProcessStartInfo("true"))!;
-        await process.WaitForExitAsync();
-        return process.Id;
+        string folder = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
+        if (ownerLock)
+        {
+            File.WriteAllText(Path.Combine(folder, "owner.lock"), "");
+        }
+
+        return folder;
     }
 }

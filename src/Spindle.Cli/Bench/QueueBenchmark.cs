@@ -60,75 +60,65 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
 
     private static async Task<QueueBenchRecord> RunOnceAsync(Settings settings, string mode, CancellationToken cancellationToken)
     {
-        string? folder = null;
-        string store = settings.Store ?? $"sqlite:{folder = ScratchFolder.Create("spindle-bench-queue-")}/queue.db";
+        using ScratchFolder? folder = settings.Store is null ? ScratchFolder.Create("spindle-bench-queue-") : null;
+        string store = settings.Store ?? $"sqlite:{folder!.Path}/queue.db";
         string queue = $"bench-{mode}-{Guid.NewGuid():N}"[..24];
+        await using JobQueue jobs = await JobQueue.OpenAsync(store, cancellationToken: cancellationToken);
+        CliTasks tasks = CliTasks.Create();
+        var options = new EnqueueOptions { Queue = queue };
+        double enqueueMs, startMs, endToEndMs;
+        BenchWorkerProcesses? workers = null;
         try
         {
-            await using JobQueue jobs = await JobQueue.OpenAsync(store, cancellationToken: cancellationToken);
-            CliTasks tasks = CliTasks.Create();
-            var options = new EnqueueOptions { Queue = queue };
-            double enqueueMs, startMs, endToEndMs;
-            BenchWorkerProcesses? workers = null;
-            try
+            var clock = new Stopwatch();
+            if (mode == "prefill")
             {
-                var clock = new Stopwatch();
-                if (mode == "prefill")
-                {
-                    clock.Start();
-                    await EnqueueAsync(PrefillChunk);
-                    enqueueMs = clock.Elapsed.TotalMilliseconds;
-                    workers = BenchWorkerProcesses.Start(settings.Workers, store, queue, settings.Concurrency);
-                    var starting = Stopwatch.StartNew();
-                    Task started = workers.WaitStartedAsync(StartPatience, cancellationToken);
-                    await started;
-                    startMs = starting.Elapsed.TotalMilliseconds;
-                    await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
-                    endToEndMs = clock.Elapsed.TotalMilliseconds;
-                }
-                else
-                {
-                    var starting = Stopwatch.StartNew();
-                    workers = BenchWorkerProcesses.Start(settings.Workers, store, queue, settings.Concurrency);
-                    await workers.WaitStartedAsync(StartPatience, cancellationToken);
-                    startMs = starting.Elapsed.TotalMilliseconds;
-                    clock.Start();
-                    await EnqueueAsync(LiveChunk);
-                    enqueueMs = clock.Elapsed.TotalMilliseconds;
-                    await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
-                    endToEndMs = clock.Elapsed.TotalMilliseconds;
-                }
+                clock.Start();
+                await EnqueueAsync(PrefillChunk);
+                enqueueMs = clock.Elapsed.TotalMilliseconds;
+                workers = BenchWorkerProcesses.Start(settings.Workers, store, queue, settings.Concurrency);
+                var starting = Stopwatch.StartNew();
+                Task started = workers.WaitStartedAsync(StartPatience, cancellationToken);
+                await started;
+                startMs = starting.Elapsed.TotalMilliseconds;
+                await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
+                endToEndMs = clock.Elapsed.TotalMilliseconds;
             }
-            finally
+            else
             {
-                if (workers is not null)
-                {
-                    await workers.DisposeAsync();
-                }
-            }
-
-            var reading = Stopwatch.StartNew();
-            int succeeded = await ReadBackAsync(jobs, queue, settings.Jobs, cancellationToken);
-            double readMs = reading.Elapsed.TotalMilliseconds;
-            double jobsPerS = Math.Round(settings.Jobs / (endToEndMs / 1000));
-            return new QueueBenchRecord(
-                "queue", Scheme(store), mode, settings.Jobs, settings.Workers, settings.Concurrency, succeeded,
-                Math.Round(enqueueMs, 3), Math.Round(settings.Jobs / (enqueueMs / 1000)), Math.Round(startMs, 3),
-                Math.Round(endToEndMs, 3), jobsPerS, jobsPerS, Math.Round(readMs, 3), workers.PeakRssMb, Environment.ProcessorCount);
-
-            async Task EnqueueAsync(int chunk)
-            {
-                for (int first = 0; first < settings.Jobs; first += chunk)
-                {
-                    await jobs.EnqueueManyAsync(tasks.Noop, Enumerable.Range(first, Math.Min(chunk, settings.Jobs - first)), options, cancellationToken);
-                }
+                var starting = Stopwatch.StartNew();
+                workers = BenchWorkerProcesses.Start(settings.Workers, store, queue, settings.Concurrency);
+                await workers.WaitStartedAsync(StartPatience, cancellationToken);
+                startMs = starting.Elapsed.TotalMilliseconds;
+                clock.Start();
+                await EnqueueAsync(LiveChunk);
+                enqueueMs = clock.Elapsed.TotalMilliseconds;
+                await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
+                endToEndMs = clock.Elapsed.TotalMilliseconds;
             }
         }
         finally
         {
-            if (folder is not null)
+            if (workers is not null)
             {
-                ScratchFolder.Delete(folder);
+                await workers.DisposeAsync();
+            }
+        }
+
+        var reading = Stopwatch.StartNew();
+        int succeeded = await ReadBackAsync(jobs, queue, settings.Jobs, cancellationToken);
+        double readMs = reading.Elapsed.TotalMilliseconds;
+        double jobsPerS = Math.Round(settings.Jobs / (endToEndMs / 1000));
+        return new QueueBenchRecord(
+            "queue", Scheme(store), mode, settings.Jobs, settings.Workers, settings.Concurrency, succeeded,
+            Math.Round(enqueueMs, 3), Math.Round(settings.Jobs / (enqueueMs / 1000)), Math.Round(startMs, 3),
+            Math.Round(endToEndMs, 3), jobsPerS, jobsPerS, Math.Round(readMs, 3), workers.PeakRssMb, Environment.ProcessorCount);
+
+        async Task EnqueueAsync(int chunk)
+        {
+            for (int first = 0; first < settings.Jobs; first += chunk)
+            {
+                await jobs.EnqueueManyAsync(tasks.Noop, Enumerable.Range(first, Math.Min(chunk, settings.Jobs - first)), options, cancellationToken);
             }
         }
     }

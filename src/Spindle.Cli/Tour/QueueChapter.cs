@@ -43,18 +43,9 @@ internal sealed class QueueChapter : TourChapter
 
     internal override async Task RunAsync(IAnsiConsole console, CancellationToken cancellationToken)
     {
-        string folder = _storeFolder ?? ScratchFolder.Create("spindle-tour-queue-");
-        try
-        {
-            await RunInAsync(console, $"sqlite:{Path.Combine(folder, "queue.db")}", cancellationToken);
-        }
-        finally
-        {
-            if (_storeFolder is null)
-            {
-                ScratchFolder.Delete(folder);
-            }
-        }
+        using ScratchFolder? scratch = _storeFolder is null ? ScratchFolder.Create("spindle-tour-queue-") : null;
+        string folder = _storeFolder ?? scratch!.Path;
+        await RunInAsync(console, $"sqlite:{Path.Combine(folder, "queue.db")}", cancellationToken);
     }
 
     private static async Task RunInAsync(IAnsiConsole console, string store, CancellationToken cancellationToken)

@@ -15,9 +15,6 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
         DefaultTimeout = Math.Max(1, (int)Math.Ceiling(busyTimeout.TotalSeconds)),
     }.ToString();
 
-    /// <summary>WAL pages (4 KB) after which a commit checkpoints the log into the database file.</summary>
-    internal const int AutoCheckpointPages = 10_000;
-
     /// <summary>The oldest SQLite the store's statements run on: <c>jsonb_each</c> came in 3.45.</summary>
     internal static readonly Version MinimumVersion = new(3, 45, 0);
 
@@ -43,11 +40,6 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
             }
 
             Execute(connection, "PRAGMA synchronous = NORMAL;");
-
-            // The commit that passes this many WAL pages checkpoints them into the file (two fsyncs, with this
-            // connection's writes waiting): every 40 MB of log instead of SQLite's 4 MB, about 8 checkpoint fsyncs
-            // instead of 34 in a 10,000-job benchmark run. The workers' periodic checkpoint truncates the log.
-            Execute(connection, $"PRAGMA wal_autocheckpoint = {AutoCheckpointPages};");
             return connection;
         }
         catch
@@ -82,8 +74,8 @@ internal sealed class SqliteConnections(string path, TimeSpan busyTimeout)
             connection.Open();
             Execute(connection, $"PRAGMA busy_timeout = {(long)busyTimeout.TotalMilliseconds};");
 
-            // The small temporary tables of a statement (the rows a RETURNING clause hands back, an IN list) in
-            // memory instead of the default temporary file: about 8 % of a claim and completion cycle.
+            // A statement's temporary tables and indices (the rows a RETURNING clause hands back, an IN list) in
+            // memory instead of a temporary file (docs/benchmarks.md measures it).
             Execute(connection, "PRAGMA temp_store = MEMORY;");
             return connection;
         }

@@ -18,6 +18,9 @@ internal sealed class WorkerHooks
     /// <summary>A claim returned: the free slots the fetcher set out to fill, and how many jobs it took.</summary>
     internal Action<int, int>? Claimed { get; init; }
 
+    /// <summary>A runner freed a slot of the named queue (its outcome handed over, or its attempt no longer this worker's).</summary>
+    internal Action<string>? SlotFreed { get; init; }
+
     /// <summary>A claimed job is about to run its handler.</summary>
     internal Action<JobInfo>? JobStarted { get; init; }
 

@@ -136,6 +136,7 @@ internal sealed class WorkerRun
 
             lane.Return();
             slotFreed.Set();
+            _options.Hooks?.SlotFreed?.Invoke(lane.Name);
         }
     }
 

@@ -30,7 +30,6 @@ public sealed class SqliteJobStoreTests : IDisposable
 
         // The writer keeps a statement's temporary tables in memory (2), not in a temporary file (the default, 0).
         Assert.Equal(2L, await WriterPragmaAsync(store, "temp_store"));
-        Assert.Equal(SqliteConnections.AutoCheckpointPages, await WriterPragmaAsync(store, "wal_autocheckpoint"));
     }
 
     [Fact]

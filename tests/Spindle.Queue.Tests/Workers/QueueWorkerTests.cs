@@ -58,10 +58,9 @@ public sealed class QueueWorkerTests : WorkerFixture
         var claims = new List<(int Free, int Took)>();
         var secondClaimSetOut = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         var secondClaimHeld = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var finished = new HashSet<long>();
-        var firstFour = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        int setOut = 0, running = 0;
+        var fourStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fourFreed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        int setOut = 0, started = 0, freed = 0;
         await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Quick(concurrency: 4) with
         {
             RunMaintenance = false,
@@ -69,48 +68,50 @@ public sealed class QueueWorkerTests : WorkerFixture
             {
                 BeforeClaim = free => Interlocked.Increment(ref setOut) == 2 ? Hold(free) : Task.CompletedTask,
                 Claimed = (free, took) => { lock (claims) { claims.Add((free, took)); } },
-                JobStarted = _ => { if (Interlocked.Increment(ref running) == 4) { started.TrySetResult(); } },
-                Flushed = result =>
-                {
-                    lock (finished)
-                    {
-                        finished.UnionWith(result.Completed.Select(c => c.Id));
-                        if (jobs.Take(4).All(j => finished.Contains(j.Id)))
-                        {
-                            firstFour.TrySetResult();
-                        }
-                    }
-                },
+                JobStarted = _ => { if (Interlocked.Increment(ref started) == 4) { fourStarted.TrySetResult(); } },
+                SlotFreed = _ => { if (Interlocked.Increment(ref freed) == 4) { fourFreed.TrySetResult(); } },
             },
         });
-        await worker.StartAsync();
-        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
-
-        // One slot frees: the next claim sets out for 1 and is held before it reaches the store. The other three
-        // jobs finish meanwhile (their outcomes written, so their slots are free), then the claim goes on.
-        gates[0].SetResult();
-        Assert.Equal(1, await secondClaimSetOut.Task.WaitAsync(TimeSpan.FromSeconds(30)));
-        foreach (TaskCompletionSource gate in gates[1..4])
+        try
         {
-            gate.SetResult();
+            await worker.StartAsync();
+            await fourStarted.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+            // One slot frees: the next claim sets out for 1 and is held before it reaches the store. The other
+            // three slots free meanwhile; then the claim goes on.
+            gates[0].SetResult();
+            Assert.Equal(1, await secondClaimSetOut.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+            foreach (TaskCompletionSource gate in gates[1..4])
+            {
+                gate.SetResult();
+            }
+
+            await fourFreed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            secondClaimHeld.SetResult();
+            foreach (TaskCompletionSource gate in gates[4..])
+            {
+                gate.SetResult();
+            }
+
+            foreach (JobHandle<int> job in jobs)
+            {
+                await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            }
+
+            // The claim read the free slots again in the store's lock: all four, in one claim.
+            lock (claims)
+            {
+                Assert.Equal([(4, 4), (1, 4)], claims.Take(2));
+            }
         }
-
-        await firstFour.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        secondClaimHeld.SetResult();
-        foreach (TaskCompletionSource gate in gates[4..])
+        finally
         {
-            gate.SetResult();
-        }
-
-        foreach (JobHandle<int> job in jobs)
-        {
-            await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
-
-        // The claim read the free slots again in the store's lock: all four, in one claim.
-        lock (claims)
-        {
-            Assert.Equal([(4, 4), (1, 4)], claims.Take(2));
+            // Whatever failed above, nothing stays held: the worker can stop.
+            secondClaimHeld.TrySetResult();
+            foreach (TaskCompletionSource gate in gates)
+            {
+                gate.TrySetResult();
+            }
         }
 
         Task Hold(int free)
