@@ -121,8 +121,11 @@ internal sealed partial class SqliteJobStore : IJobStore
 
     private static readonly JobsListStatements ListStatements = new(
         SqlScripts.Get("jobs_list"),
-        static state => JobsListStatements.StateEquals(state) + (state is JobState.Available or JobState.Running ? string.Empty : RestingStates),
-        static state => state is not (JobState.Available or JobState.Running));
+        static state => JobsListStatements.StateEquals(state) + (Resting(state) ? RestingStates : string.Empty),
+        Resting);
+
+    /// <summary>Whether jobs_queue_state holds jobs in <paramref name="state"/> (in id order); the hot states go through their own indexes.</summary>
+    private static bool Resting(JobState state) => state is not (JobState.Available or JobState.Running);
 
     /// <summary>jobs_list.sql with only the filters given, so the planner can use the indexes.</summary>
     internal static string ListStatement(JobsListParams parameters) => ListStatements.For(parameters);
