@@ -20,10 +20,14 @@ internal static class SqliteCommands
     /// <summary>Binds what a job is (kind, queue, priority, arguments, attempts, timeout, backoff): the columns a job
     /// and a schedule's job template share.</summary>
     internal static SqliteCommand BindJob(this SqliteCommand command, Storage.JobInsert job) => command
+        .BindAllButArguments(job)
+        .Bind("@args", job.Arguments);
+
+    /// <summary><see cref="BindJob"/> without the arguments: what the jobs of one <c>EnqueueMany</c> call share.</summary>
+    internal static SqliteCommand BindAllButArguments(this SqliteCommand command, Storage.JobInsert job) => command
         .Bind("@kind", job.Kind)
         .Bind("@queue", job.Queue)
         .Bind("@priority", job.Priority)
-        .Bind("@args", job.Arguments)
         .Bind("@max_attempts", job.MaxAttempts)
         .Bind("@timeout_ms", job.Timeout)
         .Bind("@backoff_initial_ms", job.Backoff.Initial)

@@ -5,9 +5,11 @@ using Spindle.Queue.Storage;
 namespace Spindle.Queue.Sqlite;
 
 /// <summary>
-/// Inserts a stretch of jobs without unique keys with one statement (<c>jobs_insert_many.sql</c>): the jobs travel
-/// as one JSON array parameter (<see cref="SqliteJsonRows"/>), so a chunk costs one statement instead of one
-/// statement and fifteen parameter bindings per job (docs/benchmarks.md measures the difference).
+/// Inserts a stretch of jobs without unique keys with one statement: the jobs travel as one JSON array parameter
+/// (<see cref="SqliteJsonRows"/>), so a chunk costs one statement instead of one statement and fifteen parameter
+/// bindings per job. Jobs that differ only in their arguments (an <c>EnqueueMany</c> call with one set of options)
+/// bind what they share once and send only their arguments (<c>jobs_insert_shared.sql</c>); any other stretch sends
+/// every job's values (<c>jobs_insert_many.sql</c>). docs/benchmarks.md measures both.
 /// </summary>
 internal static class SqliteJobInserts
 {
@@ -41,6 +43,12 @@ internal static class SqliteJobInserts
     /// </summary>
     internal static void InsertMany(SqliteWriter.Transaction transaction, IReadOnlyList<JobInsert> jobs, int first, int count, DateTimeOffset now, JobInserted[] inserted)
     {
+        if (ShareAllButArguments(jobs, first, count))
+        {
+            InsertShared(transaction, jobs, first, count, now, inserted);
+            return;
+        }
+
         string rows = SqliteJsonRows.Write((jobs, first, count), count * 128, static (writer, batch) =>
         {
             for (int i = batch.first; i < batch.first + batch.count; i++)
@@ -98,6 +106,69 @@ internal static class SqliteJobInserts
         {
             JobInsert job = jobs[first + k];
             inserted[first + k] = new JobInserted(ids[k].Id, JobStateNames.Parse(ids[k].State), Created: true, job.Kind, job.Queue);
+        }
+    }
+
+    /// <summary>Whether the jobs differ in nothing but their arguments (none has a unique key).</summary>
+    internal static bool ShareAllButArguments(IReadOnlyList<JobInsert> jobs, int first, int count)
+    {
+        JobInsert template = jobs[first];
+        for (int i = first; i < first + count; i++)
+        {
+            JobInsert job = jobs[i];
+            if (job.UniqueKey is not null || job.Kind != template.Kind || job.Queue != template.Queue || job.Priority != template.Priority
+                || job.RunAt != template.RunAt || job.ExpiresAt != template.ExpiresAt || job.MaxAttempts != template.MaxAttempts
+                || job.Timeout != template.Timeout || job.Backoff != template.Backoff)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Inserts jobs that share all but their arguments: the shared values bound once, the arguments as one array.</summary>
+    private static void InsertShared(SqliteWriter.Transaction transaction, IReadOnlyList<JobInsert> jobs, int first, int count, DateTimeOffset now, JobInserted[] inserted)
+    {
+        string arguments = SqliteJsonRows.Write((jobs, first, count), count * 16, static (writer, batch) =>
+        {
+            for (int i = batch.first; i < batch.first + batch.count; i++)
+            {
+                writer.WriteStringValue(batch.jobs[i].Arguments);
+            }
+        });
+
+        JobInsert template = jobs[first];
+        int added = transaction.Command("jobs_insert_shared")
+            .BindAllButArguments(template)
+            .Bind("@run_at", template.RunAt)
+            .Bind("@expires_at", template.ExpiresAt)
+            .Bind("@arguments", arguments)
+            .Bind("@now", now)
+            .ExecuteNonQuery();
+        if (added != count)
+        {
+            throw new InvalidOperationException($"Inserting {count} jobs in one statement added {added}.");
+        }
+
+        long last;
+        JobState state;
+        using (SqliteDataReader reader = transaction.Command("jobs_inserted_last").ExecuteReader())
+        {
+            if (!reader.Read())
+            {
+                throw new InvalidOperationException($"The last of {count} jobs inserted in one statement cannot be read back.");
+            }
+
+            last = reader.GetInt64(0);
+            state = JobStateNames.Parse(reader.GetString(1));
+        }
+
+        // One writer and AUTOINCREMENT: the statement's rows took the ids up to the last one's, in array order.
+        for (int k = 0; k < count; k++)
+        {
+            JobInsert job = jobs[first + k];
+            inserted[first + k] = new JobInserted(last - count + 1 + k, state, Created: true, job.Kind, job.Queue);
         }
     }
 

@@ -30,6 +30,32 @@ public sealed class SqliteJobInsertsTests
         Assert.Equal(7, SqliteJobInserts.StretchEnd(jobs, 5));
     }
 
+    [Fact]
+    public void Jobs_share_a_statement_for_their_options_only_when_nothing_but_their_arguments_differs()
+    {
+        JobInsert job = Job("1");
+        JobInsert[] differing =
+        [
+            job with { Kind = "other.job" },
+            job with { Queue = "other" },
+            job with { Priority = 1 },
+            job with { RunAt = Now.AddMilliseconds(1) },
+            job with { ExpiresAt = Now.AddHours(1) },
+            job with { MaxAttempts = 4 },
+            job with { Timeout = TimeSpan.FromSeconds(1) },
+            job with { Backoff = RetryBackoff.Default with { Jitter = 0.5 } },
+            job with { UniqueKey = "key" },
+        ];
+
+        Assert.True(SqliteJobInserts.ShareAllButArguments([job, Job("2"), Job("\"three\"")], 0, 3));
+        Assert.True(SqliteJobInserts.ShareAllButArguments([job with { Priority = 5 }, job, Job("2")], 1, 2));
+        foreach (JobInsert other in differing)
+        {
+            Assert.False(SqliteJobInserts.ShareAllButArguments([job, Job("2"), other], 0, 3), $"{other} shares the options of {job}");
+            Assert.False(SqliteJobInserts.ShareAllButArguments([other, job], 0, 2), $"{other} shares the options of {job}");
+        }
+    }
+
     private static JobInsert Job(string arguments, string? uniqueKey = null) =>
         new("test.job", "default", arguments, 0, Now, null, 3, null, RetryBackoff.Default, uniqueKey);
 }

@@ -98,6 +98,22 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task Opening_a_current_file_reads_its_version_without_waiting_for_the_write_lock()
+    {
+        await (await OpenAsync()).DisposeAsync();
+        using var holder = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
+        holder.Open();
+        using SqliteTransaction writing = holder.BeginTransaction(deferred: false);
+
+        // Another process's long write transaction: a worker that starts meanwhile still opens the file, since it finds
+        // nothing to apply. A store that wanted the write lock would wait here for the whole busy timeout.
+        Task<SqliteJobStore> opening = SqliteJobStore.OpenAsync(new SqliteStoreSettings(_database.Path, TimeSpan.FromSeconds(30), null, _time.GetUtcNow()), CancellationToken.None);
+        await using SqliteJobStore store = await opening.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(3L, Scalar("SELECT count(*) FROM schema_version;"));
+    }
+
+    [Fact]
     public async Task A_database_with_a_newer_schema_is_refused_with_both_versions_named()
     {
         await (await OpenAsync()).DisposeAsync();

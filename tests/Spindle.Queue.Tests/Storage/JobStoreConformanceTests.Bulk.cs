@@ -147,6 +147,40 @@ public abstract partial class JobStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_bulk_insert_of_jobs_sharing_their_options_stores_what_one_of_jobs_with_their_own_options_stores()
+    {
+        // One EnqueueMany call (every job with the same options; the SQLite store binds those once) against jobs whose
+        // options differ from one to the next: each job must come out the same either way, in its place.
+        var backoff = new RetryBackoff { Initial = TimeSpan.FromMilliseconds(1.7), Maximum = TimeSpan.FromSeconds(10.0005), Jitter = 0.1 };
+        JobInsert template = NewJob("images.resize", "media", priority: -7, maxAttempts: 4, timeout: TimeSpan.FromMilliseconds(1.5),
+            runAt: Now.AddTicks(-123_4567), expiresAt: Now.AddHours(1).AddTicks(987_6543)) with { Backoff = backoff };
+        JobInsert[] shared = [.. Enumerable.Range(0, 5).Select(i => template with { Arguments = $$"""{"i":{{i}},"s":"é \"{{i}}\""}""" })];
+        JobInsert[] mixed = [.. shared.Select((job, i) => i % 2 == 0 ? job : job with { Priority = -8 })];
+        JobInsert later = template with { RunAt = Now.AddMinutes(5) };
+
+        IReadOnlyList<JobInserted> sharing = await InsertAsync(shared);
+        IReadOnlyList<JobInserted> own = await InsertAsync(mixed);
+        IReadOnlyList<JobInserted> scheduled = await InsertAsync(later, later);
+
+        Assert.Equal(sharing.Select(i => i.Id).Order(), sharing.Select(i => i.Id));
+        Assert.All(sharing.Concat(own), i => Assert.Equal((JobState.Available, true, "images.resize", "media"), (i.State, i.Created, i.Kind, i.Queue)));
+        Assert.All(scheduled, i => Assert.Equal(JobState.Scheduled, i.State));
+        for (int i = 0; i < shared.Length; i++)
+        {
+            JobInfo a = await GetAsync(sharing[i].Id);
+            JobInfo b = await GetAsync(own[i].Id);
+            Assert.Equal(shared[i].Arguments, a.Arguments);
+            Assert.Equal(
+                (b.Kind, b.Queue, b.State, i % 2 == 0 ? b.Priority : -7, b.Arguments, b.MaxAttempts, b.Timeout, b.Backoff, b.CreatedAt, b.RunAt, b.ExpiresAt, b.UniqueKey),
+                (a.Kind, a.Queue, a.State, a.Priority, a.Arguments, a.MaxAttempts, a.Timeout, a.Backoff, a.CreatedAt, a.RunAt, a.ExpiresAt, a.UniqueKey));
+        }
+
+        // Claimed in the order they were given (equal rank and run_at: by id), ahead of the lower priority ones.
+        IReadOnlyList<JobInfo> claimed = await ClaimAsync(5, "media");
+        Assert.Equal(sharing.Select(i => i.Id), claimed.Select(j => j.Id));
+    }
+
+    [Fact]
     public async Task A_bulk_insert_of_jobs_with_large_arguments_keeps_each_whole_and_in_its_place()
     {
         // Near and past a megabyte each: more than one statement's worth together, one of them more than that alone.
