@@ -1,4 +1,5 @@
 using Npgsql;
+using Spindle.Queue.Storage;
 
 namespace Spindle.Queue.Postgres;
 
@@ -51,7 +52,7 @@ internal static class PostgresMigrator
                 $"PostgreSQL store {description} has schema version {current}, newer than this Spindle.Queue.Postgres knows ({latest}); upgrade Spindle.Queue.Postgres to use it.");
         }
 
-        foreach (PostgresSql.Migration migration in PostgresSql.Migrations.Where(m => m.Version > current))
+        foreach (SqlMigration migration in PostgresSql.Migrations.Where(m => m.Version > current))
         {
             using (var command = new NpgsqlCommand(migration.Sql, connection, transaction))
             {

@@ -324,7 +324,9 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
 
             await using QueueWorker worker = QueueWorker.Create(jobs, catalog, options);
             string where = pool is null ? "" : $" on {pool.WorkerCount} worker processes";
-            console.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", served.Select(q => $"{q.Key} x{q.Value}"))}{where}; Ctrl+C stops it.");
+            // Straight to the console's writer: a script (or a benchmark) waits for this line, and rendering it through
+            // Spectre.Console for the first time costs a worker about 15 ms of its start (docs/benchmarks.md).
+            console.Profile.Out.Writer.WriteLine($"Worker {worker.WorkerId} serving {string.Join(", ", served.Select(q => $"{q.Key} x{q.Value}"))}{where}; Ctrl+C stops it.");
             Task run = worker.RunAsync(stopping.Token);
             if (console.Profile.Capabilities.Interactive)
             {

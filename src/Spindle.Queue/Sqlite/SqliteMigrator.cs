@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Spindle.Queue.Storage;
 
 namespace Spindle.Queue.Sqlite;
 
@@ -31,7 +32,7 @@ internal static class SqliteMigrator
             transaction.Command("schema_version_create").ExecuteNonQuery();
             long current = (long)transaction.Command("schema_version_max").ExecuteScalar()!;
             int applied = 0;
-            foreach (SqlScripts.Migration migration in SqlScripts.Migrations)
+            foreach (SqlMigration migration in SqlScripts.Migrations)
             {
                 if (migration.Version <= current)
                 {

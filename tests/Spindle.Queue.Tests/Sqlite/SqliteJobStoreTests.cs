@@ -162,7 +162,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Contains("CREATE INDEX jobs_queue_state", SqlScripts.Migrations[2].Sql, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => SqlScripts.Get("no_such_script"));
         InvalidOperationException twice = Assert.Throws<InvalidOperationException>(() =>
-            SqlScripts.Numbered([new(1, "001_a", ""), new(2, "002_b", ""), new(2, "002_c", "")]));
+            EmbeddedSql.Numbered([new(1, "001_a", ""), new(2, "002_b", ""), new(2, "002_c", "")]));
         Assert.Equal("Migrations '002_b.sql' and '002_c.sql' have the same number; each migration needs its own.", twice.Message);
         await Task.CompletedTask;
     }
