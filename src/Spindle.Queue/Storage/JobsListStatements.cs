@@ -11,18 +11,17 @@ namespace Spindle.Queue.Storage;
 /// (one of seven names), so the planner can match it against partial indexes.
 /// </summary>
 /// <param name="template">The store's <c>jobs_list.sql</c>.</param>
-/// <param name="stateFilter">The filter for a state; by default <c>AND state = 'name'</c>.</param>
 /// <param name="orderedByIndex">
 /// Whether the store's index for a state gives its jobs in id order; when not, the order is written <c>+id</c>
 /// (SQLite: sort what that index finds rather than walk every job in id order to find a few).
 /// </param>
-internal sealed class JobsListStatements(string template, Func<JobState, string>? stateFilter = null, Func<JobState, bool>? orderedByIndex = null)
+internal sealed class JobsListStatements(string template, Func<JobState, bool>? orderedByIndex = null)
 {
     // One per shape (which filters, which state, which order), each made once; read by any thread.
     private readonly ConcurrentDictionary<int, string> _shapes = new();
 
     /// <summary>The default state filter.</summary>
-    internal static string StateEquals(JobState state) => $" AND state = '{JobStateNames.ToName(state)}'";
+    private static string StateEquals(JobState state) => $" AND state = '{JobStateNames.ToName(state)}'";
 
     internal string For(JobsListParams parameters)
     {
@@ -57,7 +56,7 @@ internal sealed class JobsListStatements(string template, Func<JobState, string>
 
         if (state is { } named)
         {
-            filters.Append((stateFilter ?? StateEquals)(named));
+            filters.Append(StateEquals(named));
         }
 
         if ((shape & 4) != 0)

@@ -22,11 +22,12 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.True(File.Exists(_database.Path));
         Assert.Equal(_database.Path, store.Path);
         Assert.Equal("wal", Scalar("PRAGMA journal_mode;"));
-        Assert.Equal(3L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(4L, Scalar("SELECT max(version) FROM schema_version;"));
         Assert.Equal("001_create_jobs", Scalar("SELECT name FROM schema_version WHERE version = 1;"));
         Assert.Equal("002_create_schedules", Scalar("SELECT name FROM schema_version WHERE version = 2;"));
         Assert.Equal(_time.GetUtcNow().ToUnixTimeMilliseconds(), Scalar("SELECT applied_at FROM schema_version WHERE version = 1;"));
         Assert.Equal("003_queue_state_off_the_hot_path", Scalar("SELECT name FROM schema_version WHERE version = 3;"));
+        Assert.Equal("004_state_tests_without_in_lists", Scalar("SELECT name FROM schema_version WHERE version = 4;"));
 
         // The writer keeps a statement's temporary tables in memory (2), not in a temporary file (the default, 0).
         Assert.Equal(2L, await WriterPragmaAsync(store, "temp_store"));
@@ -40,7 +41,7 @@ public sealed class SqliteJobStoreTests : IDisposable
             await using SqliteJobStore store = await OpenAsync();
         }
 
-        Assert.Equal(3L, Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal(4L, Scalar("SELECT count(*) FROM schema_version;"));
         Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
     }
 
@@ -50,7 +51,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         SqliteJobStore[] stores = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(OpenAsync)));
         try
         {
-            Assert.Equal(3L, Scalar("SELECT count(*) FROM schema_version;"));
+            Assert.Equal(4L, Scalar("SELECT count(*) FROM schema_version;"));
             Assert.Equal(1L, Scalar("SELECT count(*) FROM queue_settings;"));
         }
         finally
@@ -110,7 +111,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Task<SqliteJobStore> opening = SqliteJobStore.OpenAsync(new SqliteStoreSettings(_database.Path, TimeSpan.FromSeconds(30), null, _time.GetUtcNow()), CancellationToken.None);
         await using SqliteJobStore store = await opening.WaitAsync(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(3L, Scalar("SELECT count(*) FROM schema_version;"));
+        Assert.Equal(4L, Scalar("SELECT count(*) FROM schema_version;"));
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class SqliteJobStoreTests : IDisposable
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
 
-        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (3); upgrade Spindle.Queue to use it.", error.Message);
+        Assert.Equal($"SQLite store '{_database.Path}' has schema version 99, newer than this Spindle.Queue knows (4); upgrade Spindle.Queue to use it.", error.Message);
     }
 
     [Fact]
@@ -139,9 +140,56 @@ public sealed class SqliteJobStoreTests : IDisposable
             Assert.Empty(await store.SchedulesList(new SchedulesListParams(), CancellationToken.None));
         }
 
-        Assert.Equal(3L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(4L, Scalar("SELECT max(version) FROM schema_version;"));
         Assert.Equal(1L, Scalar("SELECT count(*) FROM jobs;"));
-        Assert.Contains("WHERE state IN ('scheduled', 'retrying', 'succeeded', 'dead', 'cancelled')", (string)Scalar("SELECT sql FROM sqlite_master WHERE name = 'jobs_queue_state';")!, StringComparison.Ordinal);
+        Assert.Contains(RestingStates, (string)Scalar("SELECT sql FROM sqlite_master WHERE name = 'jobs_queue_state';")!, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_database_at_version_3_is_rebuilt_with_every_job_and_its_id_counter_kept(bool empty)
+    {
+        // A file as the build before migration 004 wrote it: the first three migrations only.
+        Directory.CreateDirectory(Path.GetDirectoryName(_database.Path)!);
+        Execute(SqlScripts.Get("schema_version_create"));
+        foreach (SqlMigration migration in SqlScripts.Migrations.Take(3))
+        {
+            Execute(migration.Sql);
+            Execute($"INSERT INTO schema_version (version, name, applied_at) VALUES ({migration.Version}, '{migration.Name}', 0);");
+        }
+
+        if (!empty)
+        {
+            Execute("""
+                INSERT INTO jobs (kind, queue, state, priority, rank, args, result, error, attempt, max_attempts, timeout_ms,
+                                  backoff_initial_ms, backoff_max_ms, backoff_jitter, unique_key, created_at, run_at, expires_at,
+                                  attempted_at, attempted_by, lease_expires_at, cancel_requested_at, finished_at)
+                VALUES ('a.b', 'q1', 'succeeded', 3, -1.5, '{"x":1}', '"done"', NULL, 1, 3, 500, 1000, 60000, 0.2, 'key-1', 10, 11, 99, 12, 'w1', NULL, NULL, 13),
+                       ('a.c', 'q2', 'running', -2, 2.25, '[1]', NULL, '{"kind":"Error"}', 2, 5, NULL, 10, 20, 0, NULL, 20, 21, NULL, 22, 'w2', 30000, 25, NULL),
+                       ('a.d', 'q1', 'scheduled', 0, 0, 'null', NULL, NULL, 0, 1, NULL, 10, 10, 1, NULL, 30, 500, NULL, NULL, NULL, NULL, NULL, NULL);
+                """);
+
+            // Jobs pruned since: the counter is past the highest id left.
+            Execute("UPDATE sqlite_sequence SET seq = 41 WHERE name = 'jobs';");
+        }
+
+        string before = Rows();
+
+        await using SqliteJobStore store = await OpenAsync();
+
+        Assert.Equal(4L, Scalar("SELECT max(version) FROM schema_version;"));
+        Assert.Equal(before, Rows());
+        Assert.Null(Scalar("SELECT name FROM sqlite_master WHERE name = 'jobs_rebuilt';"));
+        Assert.DoesNotContain(" IN (", (string)Scalar("SELECT group_concat(sql, ' ') FROM sqlite_master WHERE tbl_name = 'jobs';")!, StringComparison.Ordinal);
+        Assert.Equal(7L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL;"));
+        IReadOnlyList<JobInserted> next = await store.JobsInsert(new JobsInsertParams([new JobInsert("k.x", "q1", "{}", 0, _time.GetUtcNow(), null, 1, null, RetryBackoff.Default, null)], _time.GetUtcNow()), CancellationToken.None);
+        Assert.Equal(empty ? 1L : 42L, Assert.Single(next).Id);
+        Assert.Equal(empty ? 0L : 2L, Scalar($"SELECT count(*) FROM jobs INDEXED BY jobs_queue_state WHERE {RestingStates};"));
+        SqliteException refused = Assert.Throws<SqliteException>(() => Execute("UPDATE jobs SET state = 'lost';"));
+        Assert.Contains("CHECK constraint failed", refused.Message, StringComparison.Ordinal);
+
+        string Rows() => Scalar("SELECT group_concat(json_array(id, kind, queue, state, priority, rank, args, result, error, attempt, max_attempts, timeout_ms, backoff_initial_ms, backoff_max_ms, backoff_jitter, unique_key, created_at, run_at, expires_at, attempted_at, attempted_by, lease_expires_at, cancel_requested_at, finished_at), ';') FROM (SELECT * FROM jobs ORDER BY id);") as string ?? "";
     }
 
     [Fact]
@@ -156,10 +204,11 @@ public sealed class SqliteJobStoreTests : IDisposable
     [Fact]
     public async Task Migrations_are_numbered_embedded_sql_files_in_order()
     {
-        Assert.Equal([1, 2, 3], SqlScripts.Migrations.Select(m => m.Version));
+        Assert.Equal([1, 2, 3, 4], SqlScripts.Migrations.Select(m => m.Version));
         Assert.Contains("CREATE TABLE jobs", SqlScripts.Migrations[0].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE schedules", SqlScripts.Migrations[1].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX jobs_queue_state", SqlScripts.Migrations[2].Sql, StringComparison.Ordinal);
+        Assert.Contains("CREATE TABLE jobs_rebuilt", SqlScripts.Migrations[3].Sql, StringComparison.Ordinal);
         Assert.Throws<InvalidOperationException>(() => SqlScripts.Get("no_such_script"));
         InvalidOperationException twice = Assert.Throws<InvalidOperationException>(() =>
             EmbeddedSql.Numbered([new(1, "001_a", ""), new(2, "002_b", ""), new(2, "002_c", "")]));
@@ -356,6 +405,23 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal(["SCAN c VIRTUAL TABLE INDEX 1:", "SEARCH jobs USING INTEGER PRIMARY KEY (rowid=?)"], PlanOf(SqlScripts.Get("jobs_complete_succeeded_many")));
     }
 
+    [Theory]
+    [InlineData("jobs_promote", "SEARCH jobs USING INDEX jobs_due (run_at<?)")]
+    [InlineData("jobs_expire", "SEARCH jobs USING INDEX jobs_expiry (expires_at<?)")]
+    [InlineData("jobs_prune", "SEARCH jobs USING INDEX jobs_finished (finished_at<?)")]
+    [InlineData("jobs_claim_candidates", "SEARCH jobs USING COVERING INDEX jobs_claim (queue=?)")]
+    public async Task The_statements_of_every_claim_and_maintenance_pass_seek_their_partial_index(string script, string step)
+    {
+        // Each repeats its index's OR of states exactly (migration 004); were they to stop matching, every claim
+        // would scan every job.
+        await (await OpenAsync()).DisposeAsync();
+
+        IReadOnlyList<string> plan = PlanOf(SqlScripts.Get(script));
+
+        Assert.Contains(step, plan);
+        Assert.DoesNotContain(plan, s => s.StartsWith("SCAN jobs", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task Stats_count_every_state_through_an_index_instead_of_scanning_every_job()
     {
@@ -380,7 +446,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         await store.JobsComplete(new JobsCompleteParams([JobCompletion.Succeeded(claimed[0].Id, 1, "1")], now), CancellationToken.None);
 
         // available 1, running 1, succeeded 1, scheduled 1; only the last two rest in jobs_queue_state.
-        Assert.Equal(2L, Scalar("SELECT count(*) FROM jobs INDEXED BY jobs_queue_state WHERE state IN ('scheduled', 'retrying', 'succeeded', 'dead', 'cancelled')"));
+        Assert.Equal(2L, Scalar($"SELECT count(*) FROM jobs INDEXED BY jobs_queue_state WHERE {RestingStates}"));
         QueueStats stats = Assert.Single(await store.QueueStats(new QueueStatsParams(), CancellationToken.None));
         Assert.Equal((1, 1, 1, 1, 4), (stats.Available, stats.Running, stats.Succeeded, stats.Scheduled, stats.Total));
         foreach ((JobState state, long id) in new[] { (JobState.Running, claimed[1].Id), (JobState.Succeeded, claimed[0].Id) })
@@ -392,13 +458,16 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Single((await store.JobsList(new JobsListParams("default", JobState.Available, null, null, 10, NewestFirst: false), CancellationToken.None)).Jobs);
     }
 
+    /// <summary>The resting states: jobs_queue_state's term (migration 004).</summary>
+    private const string RestingStates = "state = 'scheduled' OR state = 'retrying' OR state = 'succeeded' OR state = 'dead' OR state = 'cancelled'";
+
     private List<string> PlanOf(string sql)
     {
         using var connection = new SqliteConnection($"Data Source={_database.Path};Pooling=False");
         connection.Open();
         using SqliteCommand explain = connection.CreateCommand();
         explain.CommandText = "EXPLAIN QUERY PLAN " + sql;
-        foreach (string name in new[] { "@cursor", "@queue", "@kind", "@limit", "@completions", "@now" })
+        foreach (string name in new[] { "@cursor", "@queue", "@kind", "@limit", "@completions", "@now", "@states", "@finished_before" })
         {
             explain.Parameters.AddWithValue(name, DBNull.Value);
         }

@@ -11,4 +11,4 @@ UPDATE jobs SET
                          || strftime('%Y-%m-%dT%H:%M:%fZ', expires_at / 1000.0, 'unixepoch') || '); attempt ' || attempt
                          || ' had failed: ' || json_extract(error, '$.message'))
     END
-WHERE state IN ('scheduled', 'available', 'retrying') AND expires_at <= @now;
+WHERE (state = 'scheduled' OR state = 'available' OR state = 'retrying') AND expires_at <= @now;

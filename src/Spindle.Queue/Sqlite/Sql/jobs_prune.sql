@@ -2,7 +2,7 @@
 DELETE FROM jobs
 WHERE id IN (
     SELECT id FROM jobs
-    WHERE state IN ('succeeded', 'dead', 'cancelled')
+    WHERE (state = 'succeeded' OR state = 'dead' OR state = 'cancelled')
       AND state IN (SELECT value FROM json_each(@states))
       AND finished_at < @finished_before
     LIMIT @limit);

@@ -1,8 +1,8 @@
 -- Counts per queue and state, each part over its own index (migration 003): the resting states over
--- jobs_queue_state (the IN term repeats the index's own), available jobs over jobs_claim, running ones over
+-- jobs_queue_state (the OR term repeats the index's own), available jobs over jobs_claim, running ones over
 -- jobs_lease.
 SELECT queue, state, count(*) FROM jobs
-WHERE state IN ('scheduled', 'retrying', 'succeeded', 'dead', 'cancelled') AND (@queue IS NULL OR queue = @queue)
+WHERE (state = 'scheduled' OR state = 'retrying' OR state = 'succeeded' OR state = 'dead' OR state = 'cancelled') AND (@queue IS NULL OR queue = @queue)
 GROUP BY queue, state
 UNION ALL
 SELECT queue, 'available', count(*) FROM jobs
