@@ -109,16 +109,17 @@ internal static class SqliteJobInserts
         }
     }
 
-    /// <summary>Whether the jobs differ in nothing but their arguments (none has a unique key).</summary>
+    /// <summary>
+    /// Whether the jobs differ in nothing but their arguments (none has a unique key). Compared as whole records, so a
+    /// field added to <see cref="JobInsert"/> one day keeps jobs that differ in it apart.
+    /// </summary>
     internal static bool ShareAllButArguments(IReadOnlyList<JobInsert> jobs, int first, int count)
     {
         JobInsert template = jobs[first];
         for (int i = first; i < first + count; i++)
         {
             JobInsert job = jobs[i];
-            if (job.UniqueKey is not null || job.Kind != template.Kind || job.Queue != template.Queue || job.Priority != template.Priority
-                || job.RunAt != template.RunAt || job.ExpiresAt != template.ExpiresAt || job.MaxAttempts != template.MaxAttempts
-                || job.Timeout != template.Timeout || job.Backoff != template.Backoff)
+            if (job.UniqueKey is not null || job with { Arguments = template.Arguments } != template)
             {
                 return false;
             }

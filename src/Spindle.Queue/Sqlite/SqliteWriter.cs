@@ -44,7 +44,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    /// <summary>Runs statements outside a transaction (PRAGMAs that a transaction refuses).</summary>
+    /// <summary>Runs statements outside a transaction: PRAGMAs that a transaction refuses, and reads that must not wait for the write lock (the schema version at open).</summary>
     internal async Task RunAsync(Action<SqliteConnection> work, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);

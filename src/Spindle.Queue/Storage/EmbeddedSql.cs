@@ -12,8 +12,10 @@ namespace Spindle.Queue.Storage;
 /// </summary>
 internal sealed class EmbeddedSql(Assembly assembly, string statementPrefix, string migrationPrefix)
 {
-    // Filled as statements are first asked for; any thread.
+    // Filled as statements are first asked for, by any thread (a statement read twice at once is the same text).
     private readonly ConcurrentDictionary<string, string> _statements = new(StringComparer.Ordinal);
+
+    // Read by the first thread to ask (the others wait for it), then only read.
     private readonly Lazy<IReadOnlyList<SqlMigration>> _migrations = new(() => LoadMigrations(assembly, migrationPrefix));
 
     /// <summary>The numbered migrations, in order: <c>001_create_jobs.sql</c> is version 1.</summary>
@@ -80,6 +82,3 @@ internal sealed class EmbeddedSql(Assembly assembly, string statementPrefix, str
             : throw new InvalidOperationException($"Migration '{name}.sql' must be named NNN_description.sql, such as 001_create_jobs.sql.");
     }
 }
-
-/// <summary>One numbered schema migration.</summary>
-internal sealed record SqlMigration(int Version, string Name, string Sql);

@@ -20,7 +20,7 @@ internal sealed class JobsListStatements(string template, Func<JobState, bool>? 
     // One per shape (which filters, which state, which order), each made once; read by any thread.
     private readonly ConcurrentDictionary<int, string> _shapes = new();
 
-    /// <summary>The default state filter.</summary>
+    /// <summary>The state filter: the state as a literal, which a partial index's term on state can match.</summary>
     private static string StateEquals(JobState state) => $" AND state = '{JobStateNames.ToName(state)}'";
 
     internal string For(JobsListParams parameters)

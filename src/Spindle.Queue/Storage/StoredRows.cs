@@ -69,73 +69,31 @@ internal static class StoredRows
         Jitter = row.GetDouble(jitter),
     };
 
-    /// <summary>
-    /// The ordinals of one result set's job columns, found in one pass over its column names: looking each up by
-    /// name (<see cref="DbDataReader.GetOrdinal"/>) walks the columns again for every one, and Microsoft.Data.Sqlite
-    /// fetches each name from SQLite as it goes, several hundred native calls per result set.
-    /// </summary>
-    private sealed class JobColumns
+    private sealed class JobColumns(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> time)
     {
-        private readonly Func<DbDataReader, int, DateTimeOffset> _time;
-        private readonly int _id;
-        private readonly int _kind;
-        private readonly int _queue;
-        private readonly int _state;
-        private readonly int _priority;
-        private readonly int _args;
-        private readonly int _result;
-        private readonly int _error;
-        private readonly int _attempt;
-        private readonly int _maxAttempts;
-        private readonly int _timeout;
-        private readonly int _backoffInitial;
-        private readonly int _backoffMax;
-        private readonly int _backoffJitter;
-        private readonly int _uniqueKey;
-        private readonly int _createdAt;
-        private readonly int _runAt;
-        private readonly int _expiresAt;
-        private readonly int _attemptedAt;
-        private readonly int _attemptedBy;
-        private readonly int _leaseExpiresAt;
-        private readonly int _cancelRequestedAt;
-        private readonly int _finishedAt;
-
-        internal JobColumns(DbDataReader reader, Func<DbDataReader, int, DateTimeOffset> time)
-        {
-            _time = time;
-            var ordinals = new Dictionary<string, int>(reader.FieldCount, StringComparer.Ordinal);
-            for (int i = 0; i < reader.FieldCount; i++)
-            {
-                ordinals.TryAdd(reader.GetName(i), i);
-            }
-
-            // A name not found as written goes to the reader's own lookup, which matches it as it does or says it is missing.
-            int Of(string name) => ordinals.TryGetValue(name, out int ordinal) ? ordinal : reader.GetOrdinal(name);
-            _id = Of("id");
-            _kind = Of("kind");
-            _queue = Of("queue");
-            _state = Of("state");
-            _priority = Of("priority");
-            _args = Of("args");
-            _result = Of("result");
-            _error = Of("error");
-            _attempt = Of("attempt");
-            _maxAttempts = Of("max_attempts");
-            _timeout = Of("timeout_ms");
-            _backoffInitial = Of("backoff_initial_ms");
-            _backoffMax = Of("backoff_max_ms");
-            _backoffJitter = Of("backoff_jitter");
-            _uniqueKey = Of("unique_key");
-            _createdAt = Of("created_at");
-            _runAt = Of("run_at");
-            _expiresAt = Of("expires_at");
-            _attemptedAt = Of("attempted_at");
-            _attemptedBy = Of("attempted_by");
-            _leaseExpiresAt = Of("lease_expires_at");
-            _cancelRequestedAt = Of("cancel_requested_at");
-            _finishedAt = Of("finished_at");
-        }
+        private readonly int _id = reader.GetOrdinal("id");
+        private readonly int _kind = reader.GetOrdinal("kind");
+        private readonly int _queue = reader.GetOrdinal("queue");
+        private readonly int _state = reader.GetOrdinal("state");
+        private readonly int _priority = reader.GetOrdinal("priority");
+        private readonly int _args = reader.GetOrdinal("args");
+        private readonly int _result = reader.GetOrdinal("result");
+        private readonly int _error = reader.GetOrdinal("error");
+        private readonly int _attempt = reader.GetOrdinal("attempt");
+        private readonly int _maxAttempts = reader.GetOrdinal("max_attempts");
+        private readonly int _timeout = reader.GetOrdinal("timeout_ms");
+        private readonly int _backoffInitial = reader.GetOrdinal("backoff_initial_ms");
+        private readonly int _backoffMax = reader.GetOrdinal("backoff_max_ms");
+        private readonly int _backoffJitter = reader.GetOrdinal("backoff_jitter");
+        private readonly int _uniqueKey = reader.GetOrdinal("unique_key");
+        private readonly int _createdAt = reader.GetOrdinal("created_at");
+        private readonly int _runAt = reader.GetOrdinal("run_at");
+        private readonly int _expiresAt = reader.GetOrdinal("expires_at");
+        private readonly int _attemptedAt = reader.GetOrdinal("attempted_at");
+        private readonly int _attemptedBy = reader.GetOrdinal("attempted_by");
+        private readonly int _leaseExpiresAt = reader.GetOrdinal("lease_expires_at");
+        private readonly int _cancelRequestedAt = reader.GetOrdinal("cancel_requested_at");
+        private readonly int _finishedAt = reader.GetOrdinal("finished_at");
 
         internal JobInfo Job(DbDataReader row)
         {
@@ -155,14 +113,14 @@ internal static class StoredRows
                 Timeout = Milliseconds(row, _timeout),
                 Backoff = Backoff(row, _backoffInitial, _backoffMax, _backoffJitter),
                 UniqueKey = StringOrNull(row, _uniqueKey),
-                CreatedAt = _time(row, _createdAt),
-                RunAt = _time(row, _runAt),
-                ExpiresAt = TimeOrNull(row, _expiresAt, _time),
-                AttemptedAt = TimeOrNull(row, _attemptedAt, _time),
+                CreatedAt = time(row, _createdAt),
+                RunAt = time(row, _runAt),
+                ExpiresAt = TimeOrNull(row, _expiresAt, time),
+                AttemptedAt = TimeOrNull(row, _attemptedAt, time),
                 AttemptedBy = StringOrNull(row, _attemptedBy),
-                LeaseExpiresAt = TimeOrNull(row, _leaseExpiresAt, _time),
-                CancelRequestedAt = TimeOrNull(row, _cancelRequestedAt, _time),
-                FinishedAt = TimeOrNull(row, _finishedAt, _time),
+                LeaseExpiresAt = TimeOrNull(row, _leaseExpiresAt, time),
+                CancelRequestedAt = TimeOrNull(row, _cancelRequestedAt, time),
+                FinishedAt = TimeOrNull(row, _finishedAt, time),
             };
         }
     }

@@ -199,6 +199,7 @@ public sealed class TaskCatalog
     /// <summary>A registered kind; its handle and handler are made when first asked for.</summary>
     private sealed class Entry(Func<(object Kind, TaskHandler Handler)> create, Type argumentType, Type resultType)
     {
+        // Made by the first thread to ask (the others wait for it), then only read.
         private readonly Lazy<(object Kind, TaskHandler Handler)> _made = new(create);
 
         internal object Kind => _made.Value.Kind;

@@ -170,6 +170,9 @@ public sealed class QueueCommandsTests : IDisposable
         await stop.CancelAsync();
         SpindleRun run = await worker;
         Assert.True(run.ExitCode == 0, run.Errors);
+
+        // The start line a script (or the benchmark) waits for, written straight to the console's writer.
+        Assert.Matches(@"^Worker \S+ serving default x2; Ctrl\+C stops it\.\r?$", run.Output.Split('\n')[0]);
         Assert.Contains("Worker stopped.", run.Output, StringComparison.Ordinal);
 
         SpindleRun job = await Spindle("job", ids[2].ToString(System.Globalization.CultureInfo.InvariantCulture), "--json");

@@ -114,6 +114,29 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Equal(4L, Scalar("SELECT count(*) FROM schema_version;"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_bulk_insert_takes_consecutive_ids_in_the_order_given_after_a_prune_too(bool ownOptions)
+    {
+        // Either statement (shared options, or every job's own): the ids are worked out from the last one's.
+        await using SqliteJobStore store = await OpenAsync();
+        DateTimeOffset now = _time.GetUtcNow();
+        JobInsert Job(int i) => new("test.job", "default", $"{i}", ownOptions ? i % 3 : 0, now, null, 3, null, RetryBackoff.Default, null);
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 5).Select(Job)], now), CancellationToken.None);
+        Execute("DELETE FROM jobs;");
+
+        IReadOnlyList<JobInserted> inserted = await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 2_500).Select(Job)], now), CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(6, 2_500).Select(i => (long)i), inserted.Select(i => i.Id));
+        Assert.Equal(SqliteJobInserts.ShareAllButArguments([.. Enumerable.Range(0, 2_500).Select(Job)], 0, 2_500), !ownOptions);
+        for (int i = 0; i < 2_500; i += 499)
+        {
+            JobInfo? job = await store.JobsGet(new JobsGetParams(inserted[i].Id), CancellationToken.None);
+            Assert.Equal(($"{i}", ownOptions ? i % 3 : 0), (job!.Arguments, job.Priority));
+        }
+    }
+
     [Fact]
     public async Task A_database_with_a_newer_schema_is_refused_with_both_versions_named()
     {
@@ -146,10 +169,12 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task A_database_at_version_3_is_rebuilt_with_every_job_and_its_id_counter_kept(bool empty)
+    [InlineData("jobs")]
+    [InlineData("no job ever")]
+    [InlineData("every job pruned")]
+    public async Task A_database_at_version_3_is_rebuilt_with_every_job_and_its_id_counter_kept(string jobs)
     {
+        bool empty = jobs != "jobs";
         // A file as the build before migration 004 wrote it: the first three migrations only.
         Directory.CreateDirectory(Path.GetDirectoryName(_database.Path)!);
         Execute(SqlScripts.Get("schema_version_create"));
@@ -159,7 +184,7 @@ public sealed class SqliteJobStoreTests : IDisposable
             Execute($"INSERT INTO schema_version (version, name, applied_at) VALUES ({migration.Version}, '{migration.Name}', 0);");
         }
 
-        if (!empty)
+        if (jobs != "no job ever")
         {
             Execute("""
                 INSERT INTO jobs (kind, queue, state, priority, rank, args, result, error, attempt, max_attempts, timeout_ms,
@@ -170,8 +195,12 @@ public sealed class SqliteJobStoreTests : IDisposable
                        ('a.d', 'q1', 'scheduled', 0, 0, 'null', NULL, NULL, 0, 1, NULL, 10, 10, 1, NULL, 30, 500, NULL, NULL, NULL, NULL, NULL, NULL);
                 """);
 
-            // Jobs pruned since: the counter is past the highest id left.
+            // Jobs pruned since: the counter is past the highest id left (or past every id, none left).
             Execute("UPDATE sqlite_sequence SET seq = 41 WHERE name = 'jobs';");
+            if (empty)
+            {
+                Execute("DELETE FROM jobs;");
+            }
         }
 
         string before = Rows();
@@ -184,7 +213,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.DoesNotContain(" IN (", (string)Scalar("SELECT group_concat(sql, ' ') FROM sqlite_master WHERE tbl_name = 'jobs';")!, StringComparison.Ordinal);
         Assert.Equal(7L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'jobs' AND sql IS NOT NULL;"));
         IReadOnlyList<JobInserted> next = await store.JobsInsert(new JobsInsertParams([new JobInsert("k.x", "q1", "{}", 0, _time.GetUtcNow(), null, 1, null, RetryBackoff.Default, null)], _time.GetUtcNow()), CancellationToken.None);
-        Assert.Equal(empty ? 1L : 42L, Assert.Single(next).Id);
+        Assert.Equal(jobs == "no job ever" ? 1L : 42L, Assert.Single(next).Id);
         Assert.Equal(empty ? 0L : 2L, Scalar($"SELECT count(*) FROM jobs INDEXED BY jobs_queue_state WHERE {RestingStates};"));
         SqliteException refused = Assert.Throws<SqliteException>(() => Execute("UPDATE jobs SET state = 'lost';"));
         Assert.Contains("CHECK constraint failed", refused.Message, StringComparison.Ordinal);
@@ -209,10 +238,6 @@ public sealed class SqliteJobStoreTests : IDisposable
         Assert.Contains("CREATE TABLE schedules", SqlScripts.Migrations[1].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX jobs_queue_state", SqlScripts.Migrations[2].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE jobs_rebuilt", SqlScripts.Migrations[3].Sql, StringComparison.Ordinal);
-        Assert.Throws<InvalidOperationException>(() => SqlScripts.Get("no_such_script"));
-        InvalidOperationException twice = Assert.Throws<InvalidOperationException>(() =>
-            EmbeddedSql.Numbered([new(1, "001_a", ""), new(2, "002_b", ""), new(2, "002_c", "")]));
-        Assert.Equal("Migrations '002_b.sql' and '002_c.sql' have the same number; each migration needs its own.", twice.Message);
         await Task.CompletedTask;
     }
 

@@ -31,8 +31,10 @@ public abstract partial class JobStoreConformanceTests
         Assert.Equal((3, (TimeSpan?)null, RetryBackoff.Default, Now.AddMinutes(5), (DateTimeOffset?)null), (b.MaxAttempts, b.Timeout, b.Backoff, b.RunAt, b.ExpiresAt));
     }
 
-    [Fact]
-    public async Task A_bulk_insert_keeps_arguments_in_any_text_exactly()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_bulk_insert_keeps_arguments_in_any_text_exactly(bool ownOptions)
     {
         string[] arguments =
         [
@@ -43,7 +45,7 @@ public abstract partial class JobStoreConformanceTests
             """{"escaped":"\u0000 \ud83d\ude00 \/"}""",
         ];
 
-        IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select(a => NewJob(arguments: a)).ToArray());
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select((a, i) => NewJob(arguments: a, priority: OwnPriority(ownOptions, i))).ToArray());
 
         for (int i = 0; i < arguments.Length; i++)
         {
@@ -77,10 +79,12 @@ public abstract partial class JobStoreConformanceTests
         }
     }
 
-    [Fact]
-    public async Task A_bulk_insert_of_thousands_keeps_every_job_in_its_place()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_bulk_insert_of_thousands_keeps_every_job_in_its_place(bool ownOptions)
     {
-        long[] ids = await InsertManyAsync(2_345);
+        long[] ids = await InsertManyAsync(2_345, i => NewJob(arguments: $"{{\"i\":{i}}}", priority: OwnPriority(ownOptions, i)));
 
         Assert.Equal(ids.Order(), ids);
         Assert.Equal(2_345, ids.Distinct().Count());
@@ -180,14 +184,16 @@ public abstract partial class JobStoreConformanceTests
         Assert.Equal(sharing.Select(i => i.Id), claimed.Select(j => j.Id));
     }
 
-    [Fact]
-    public async Task A_bulk_insert_of_jobs_with_large_arguments_keeps_each_whole_and_in_its_place()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_bulk_insert_of_jobs_with_large_arguments_keeps_each_whole_and_in_its_place(bool ownOptions)
     {
         // Near and past a megabyte each: more than one statement's worth together, one of them more than that alone.
         string Large(char fill, int length) => "\"" + new string(fill, length) + "\"";
         string[] arguments = ["1", Large('a', 600_000), Large('b', 600_000), "2", Large('c', 1_100_000), "3", "4"];
 
-        IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select(a => NewJob(arguments: a)).ToArray());
+        IReadOnlyList<JobInserted> inserted = await InsertAsync(arguments.Select((a, i) => NewJob(arguments: a, priority: OwnPriority(ownOptions, i))).ToArray());
 
         Assert.Equal(inserted.Select(i => i.Id).Order(), inserted.Select(i => i.Id));
         for (int i = 0; i < arguments.Length; i++)
@@ -231,4 +237,10 @@ public abstract partial class JobStoreConformanceTests
             Assert.Null((await GetAsync(job.Id)).Result);
         }
     }
+
+    /// <summary>
+    /// A priority that differs from one job to the next when <paramref name="ownOptions"/> (a batch of jobs each with its
+    /// own options), or the same for all (one <c>EnqueueMany</c> call): stores may write the two kinds of batch differently.
+    /// </summary>
+    private static int OwnPriority(bool ownOptions, int index) => ownOptions ? index % 3 : 0;
 }

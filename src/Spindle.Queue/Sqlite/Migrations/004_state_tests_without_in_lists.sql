@@ -1,7 +1,7 @@
 -- Every test of a job's state that SQLite evaluates when a job changes state (the table's CHECK, the WHERE of each
 -- partial index on state) is written as comparisons joined by OR instead of an IN list. SQLite codes a constant IN
 -- list of more than two values as a small temporary index, built again in every statement that evaluates it: every
--- claim and completion paid for five of them (docs/benchmarks.md: a claim of 10 jobs about 30 % cheaper, a batch of
+-- claim and completion paid for five of them (docs/benchmarks.md: a claim of 10 jobs about 15 % cheaper, a batch of
 -- completions about 35 %). A statement that must use one of these indexes repeats its OR term exactly, or names one
 -- state of it (state = 'dead' implies the OR).
 --

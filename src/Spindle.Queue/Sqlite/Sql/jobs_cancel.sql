@@ -10,5 +10,5 @@ UPDATE jobs SET
         ELSE json_set(error, '$.kind', 'Cancelled',
                       '$.message', 'cancelled before attempt ' || (attempt + 1) || '; attempt ' || attempt || ' had failed: ' || json_extract(error, '$.message'))
     END
-WHERE id = @id AND state IN ('scheduled', 'available', 'running', 'retrying')
+WHERE id = @id AND (state = 'scheduled' OR state = 'available' OR state = 'running' OR state = 'retrying')
 RETURNING state;

@@ -9,5 +9,5 @@ UPDATE jobs SET
     lease_expires_at = NULL,
     cancel_requested_at = NULL,
     expires_at = NULL
-WHERE id = @id AND state IN ('dead', 'cancelled')
+WHERE id = @id AND (state = 'dead' OR state = 'cancelled')
 RETURNING state;
