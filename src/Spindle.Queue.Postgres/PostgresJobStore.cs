@@ -45,17 +45,6 @@ internal sealed partial class PostgresJobStore : IJobStore
     /// <summary>Server-side TCP keepalives for every session of the store (seconds, then the unacknowledged-data limit in ms).</summary>
     internal const string ServerKeepalives = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000";
 
-    /// <summary>
-    /// Generic plans for the store's prepared statements. Left to decide (<c>auto</c>), PostgreSQL kept planning the
-    /// claim, promotion and expiry anew on every call, judging a custom plan cheaper: a fifth of the server's CPU in
-    /// a queue benchmark (perf: GetCachedPlan → standard_planner). Their best plan does not depend on the values
-    /// bound (partial indexes on the state, seeks by id, queue or time), and docs/benchmarks.md measures the gain.
-    /// </summary>
-    internal const string ServerPlans = "-c plan_cache_mode=force_generic_plan";
-
-    /// <summary>The pool of the store's sessions, for tests that look at their settings.</summary>
-    internal NpgsqlDataSource Source => _source;
-
     /// <summary>Connects, brings the schema up to date (once, under an advisory lock), and sets the aging rate if given.</summary>
     internal static async Task<PostgresJobStore> OpenAsync(PostgresStoreSettings settings, CancellationToken cancellationToken)
     {
@@ -74,8 +63,8 @@ internal sealed partial class PostgresJobStore : IJobStore
         // A client machine that vanishes (power, a cut network) sends no FIN: without keepalives the server keeps its
         // sessions, and the maintenance leader's advisory lock with them, for the kernel's two hours. With these it
         // notices within about half a minute and the next worker leads. The application's own options come after
-        // ours, so they win (ServerPlans too).
-        connection.Options = (ServerKeepalives + " " + ServerPlans + " " + connection.Options).Trim();
+        // ours, so they win.
+        connection.Options = (ServerKeepalives + " " + connection.Options).Trim();
         string description = PostgresConnectionString.Describe(connection);
         NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
 

@@ -120,21 +120,6 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         Assert.Equal(JobState.Available, Assert.Single(await store.JobsRescue(new JobsRescueParams(Now, 100), CancellationToken.None)).State);
     }
 
-    [Theory]
-    [InlineData(null, "force_generic_plan")]
-    [InlineData("-c plan_cache_mode=auto", "auto")]
-    public async Task The_store_s_sessions_use_generic_plans_unless_the_application_says_otherwise(string? options, string expected)
-    {
-        PostgresStoreSettings settings = _schema.Settings(null, Now);
-        settings.Connection.Options = options;
-        await using PostgresJobStore store = await PostgresJobStore.OpenAsync(settings, CancellationToken.None);
-
-        await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
-        await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
-
-        Assert.Equal(expected, (string?)await show.ExecuteScalarAsync());
-    }
-
     private Task<PostgresJobStore> OpenAsync() => PostgresJobStore.OpenAsync(_schema.Settings(0, Now), CancellationToken.None);
 
     private static JobInsert Job(string arguments) =>
