@@ -3,6 +3,10 @@
 -- fence every later write names). Each queue is one seek on its stretch of the partial index spindle_jobs_claim
 -- (at most @limit rows each); MATERIALIZED keeps the planner from folding the locking scan into the update.
 -- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
+-- "id = ANY(ARRAY(...))" rather than "id IN (...)" or a join: the rows found are then taken by primary key, one seek
+-- each, whatever the planner guesses for their number. PostgreSQL's generic plan of an IN subquery or a join guesses
+-- a share of the whole table for a LIMIT or a time bound and hashes the whole table; with these its generic plan is
+-- as good as a custom one, so a prepared statement stops being planned anew on every call (docs/benchmarks.md).
 WITH candidates AS MATERIALIZED (
     SELECT c.id, row_number() OVER (ORDER BY c.rank DESC, c.run_at, c.id) AS n
     FROM (
@@ -24,8 +28,7 @@ claimed AS (
         attempted_at = @now,
         attempted_by = @worker_id,
         lease_expires_at = coalesce(@lease_from::timestamptz, clock_timestamp()) + @lease
-    FROM candidates c
-    WHERE j.id = c.id
+    WHERE j.id = ANY(ARRAY(SELECT id FROM candidates))
     RETURNING j.*
 )
 SELECT claimed.* FROM claimed JOIN candidates c ON c.id = claimed.id ORDER BY c.n;

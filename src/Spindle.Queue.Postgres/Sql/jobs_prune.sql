@@ -1,9 +1,10 @@
 -- Finished jobs past their retention, a bounded batch at a time (spindle_jobs_finished).
+-- Taken by primary key from an array, as in jobs_claim.sql: a seek per row under any plan.
 DELETE FROM spindle_jobs
-WHERE id IN (
+WHERE id = ANY(ARRAY(
     SELECT id FROM spindle_jobs
     WHERE state IN ('succeeded', 'dead', 'cancelled')
       AND state = ANY(@states)
       AND finished_at < @finished_before
     LIMIT @limit
-    FOR UPDATE SKIP LOCKED);
+    FOR UPDATE SKIP LOCKED));
