@@ -129,7 +129,7 @@ public sealed class SqliteJobStoreTests : IDisposable
         IReadOnlyList<JobInserted> inserted = await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 2_500).Select(Job)], now), CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(6, 2_500).Select(i => (long)i), inserted.Select(i => i.Id));
-        Assert.Equal(SqliteJobInserts.ShareAllButArguments([.. Enumerable.Range(0, 2_500).Select(Job)], 0, 2_500), !ownOptions);
+        Assert.Equal(!ownOptions, SqliteJobInserts.ShareAllButArguments([.. Enumerable.Range(0, 2_500).Select(Job)], 0, 2_500));
         for (int i = 0; i < 2_500; i += 499)
         {
             JobInfo? job = await store.JobsGet(new JobsGetParams(inserted[i].Id), CancellationToken.None);
@@ -231,14 +231,13 @@ public sealed class SqliteJobStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Migrations_are_numbered_embedded_sql_files_in_order()
+    public void Migrations_are_numbered_embedded_sql_files_in_order()
     {
         Assert.Equal([1, 2, 3, 4], SqlScripts.Migrations.Select(m => m.Version));
         Assert.Contains("CREATE TABLE jobs", SqlScripts.Migrations[0].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE schedules", SqlScripts.Migrations[1].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE INDEX jobs_queue_state", SqlScripts.Migrations[2].Sql, StringComparison.Ordinal);
         Assert.Contains("CREATE TABLE jobs_rebuilt", SqlScripts.Migrations[3].Sql, StringComparison.Ordinal);
-        await Task.CompletedTask;
     }
 
     [Fact]

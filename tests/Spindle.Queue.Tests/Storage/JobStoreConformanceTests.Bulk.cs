@@ -49,7 +49,8 @@ public abstract partial class JobStoreConformanceTests
 
         for (int i = 0; i < arguments.Length; i++)
         {
-            Assert.Equal(arguments[i], (await GetAsync(inserted[i].Id)).Arguments);
+            JobInfo job = await GetAsync(inserted[i].Id);
+            Assert.Equal((arguments[i], OwnPriority(ownOptions, i)), (job.Arguments, job.Priority));
         }
     }
 
@@ -90,7 +91,7 @@ public abstract partial class JobStoreConformanceTests
         Assert.Equal(2_345, ids.Distinct().Count());
         JobPage page = await Store.JobsList(new JobsListParams(Queue: "default", State: null, Kind: null, Cursor: null, Limit: 5_000, NewestFirst: false), CancellationToken.None);
         Assert.Equal(ids, page.Jobs.Select(j => j.Id));
-        Assert.Equal(Enumerable.Range(0, 2_345).Select(i => $"{{\"i\":{i}}}"), page.Jobs.Select(j => j.Arguments));
+        Assert.Equal(Enumerable.Range(0, 2_345).Select(i => ($"{{\"i\":{i}}}", OwnPriority(ownOptions, i))), page.Jobs.Select(j => (j.Arguments, j.Priority)));
     }
 
     [Fact]
@@ -198,7 +199,8 @@ public abstract partial class JobStoreConformanceTests
         Assert.Equal(inserted.Select(i => i.Id).Order(), inserted.Select(i => i.Id));
         for (int i = 0; i < arguments.Length; i++)
         {
-            Assert.Equal(arguments[i], (await GetAsync(inserted[i].Id)).Arguments);
+            JobInfo job = await GetAsync(inserted[i].Id);
+            Assert.Equal((arguments[i], OwnPriority(ownOptions, i)), (job.Arguments, job.Priority));
         }
     }
 
