@@ -120,6 +120,101 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         Assert.Equal(JobState.Available, Assert.Single(await store.JobsRescue(new JobsRescueParams(Now, 100), CancellationToken.None)).State);
     }
 
+    [Theory]
+    [InlineData(null, "force_generic_plan")]
+    [InlineData("-c plan_cache_mode=auto", "auto")]
+    public async Task The_store_s_sessions_use_generic_plans_unless_the_application_says_otherwise(string? options, string expected)
+    {
+        PostgresStoreSettings settings = _schema.Settings(null, Now);
+        settings.Connection.Options = options;
+        await using PostgresJobStore store = await PostgresJobStore.OpenAsync(settings, CancellationToken.None);
+
+        await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
+        await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+
+        Assert.Equal(expected, (string?)await show.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Every_hot_statement_s_generic_plan_seeks_instead_of_scanning_the_table()
+    {
+        // A generic plan guesses a share of the whole table for a LIMIT or a time bound: on many jobs an IN subquery or
+        // a join then hashes the whole table (a claim of 10 took half a second with 300,000 waiting). The
+        // store's sessions force generic plans, so every statement a worker or a poll sends must seek under one.
+        await using PostgresJobStore store = await OpenAsync();
+        DateTimeOffset now = Now;
+        // A queue with a backlog next to a small one: the worker's statements.
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 102_000).Select(i => Job("1") with { Queue = i < 100_000 ? "big" : "small" })], now), CancellationToken.None);
+        IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["big"], 1_500, TimeSpan.FromMinutes(1), now), CancellationToken.None);
+        await store.JobsComplete(new JobsCompleteParams([.. claimed.Take(1_000).Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1"))], now), CancellationToken.None);
+        await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
+        await AnalyzeAsync(connection);
+        string[] statements =
+        [
+            "jobs_claim", "jobs_promote", "jobs_expire", "jobs_prune", "jobs_rescue", "jobs_heartbeat", "jobs_complete_succeeded",
+            "jobs_complete_failed", "jobs_complete_cancelled", "jobs_get", "jobs_state", "jobs_cancel", "jobs_retry",
+        ];
+        foreach (string name in statements)
+        {
+            await AssertSeeksAsync(connection, name);
+        }
+
+        // Forty more small queues: the stats of one queue of many.
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 4_000).Select(i => Job("1") with { Queue = $"q{i % 40}" })], now), CancellationToken.None);
+        await AnalyzeAsync(connection);
+        await AssertSeeksAsync(connection, "queue_stats_of_queue");
+
+        static async Task AnalyzeAsync(NpgsqlConnection connection)
+        {
+            await using var analyze = new NpgsqlCommand("ANALYZE spindle_jobs", connection);
+            await analyze.ExecuteNonQueryAsync();
+        }
+
+        static async Task AssertSeeksAsync(NpgsqlConnection connection, string name)
+        {
+            string plan = await GenericPlanAsync(connection, PostgresSql.Get(name));
+            Assert.True(!plan.Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal), $"{name} scans the whole table under a generic plan:\n{plan}");
+        }
+    }
+
+    /// <summary>The plan of a store statement as PREPARE makes it in the store's session (generic), its @names made $1, $2, ...</summary>
+    private static async Task<string> GenericPlanAsync(NpgsqlConnection connection, string sql)
+    {
+        var names = new List<string>();
+        string body = string.Join('\n', sql.Split('\n').Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))).Trim().TrimEnd(';');
+        body = System.Text.RegularExpressions.Regex.Replace(body, @"@(\w+)", m =>
+        {
+            if (!names.Contains(m.Groups[1].Value))
+            {
+                names.Add(m.Groups[1].Value);
+            }
+
+            return "$" + (names.IndexOf(m.Groups[1].Value) + 1);
+        });
+        await using (var prepare = new NpgsqlCommand($"PREPARE planned AS {body}", connection))
+        {
+            await prepare.ExecuteNonQueryAsync();
+        }
+
+        string arguments = names.Count == 0 ? "" : "(" + string.Join(", ", names.Select(_ => "NULL")) + ")";
+        var plan = new System.Text.StringBuilder();
+        await using (var explain = new NpgsqlCommand($"EXPLAIN EXECUTE planned{arguments}", connection))
+        await using (NpgsqlDataReader reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.AppendLine(reader.GetString(0));
+            }
+        }
+
+        await using (var deallocate = new NpgsqlCommand("DEALLOCATE planned", connection))
+        {
+            await deallocate.ExecuteNonQueryAsync();
+        }
+
+        return plan.ToString();
+    }
+
     private Task<PostgresJobStore> OpenAsync() => PostgresJobStore.OpenAsync(_schema.Settings(0, Now), CancellationToken.None);
 
     private static JobInsert Job(string arguments) =>

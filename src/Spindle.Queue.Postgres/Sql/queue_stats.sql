@@ -1,4 +1,4 @@
+-- Counts per queue and state, of every queue (queue_stats_of_queue.sql: one queue).
 SELECT queue, state, count(*) FROM spindle_jobs
-WHERE (@queue::text IS NULL OR queue = @queue)
 GROUP BY queue, state
 ORDER BY queue;
