@@ -45,18 +45,7 @@ internal sealed partial class PostgresJobStore : IJobStore
     /// <summary>Server-side TCP keepalives for every session of the store (seconds, then the unacknowledged-data limit in ms).</summary>
     internal const string ServerKeepalives = "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3 -c tcp_user_timeout=30000";
 
-    /// <summary>
-    /// Generic plans for every statement the store sends with parameters. Left to decide (<c>auto</c>), PostgreSQL kept
-    /// planning the claim, promotion and expiry anew on every call, judging a custom plan cheaper: a fifth of the
-    /// server's CPU in a queue benchmark (perf: GetCachedPlan → standard_planner; docs/benchmarks.md measures the
-    /// gain). A generic plan guesses a share of the whole table for a LIMIT or a time bound, so each statement is
-    /// written to seek whatever the guess: rows found by a subquery are taken by primary key from an array, and a
-    /// filter that may be absent has a statement of its own. PostgresJobStoreTests checks every hot statement's
-    /// generic plan on a table of thousands of jobs.
-    /// </summary>
-    internal const string ServerPlans = "-c plan_cache_mode=force_generic_plan";
-
-    /// <summary>The pool of the store's sessions, for tests that look at their settings.</summary>
+    /// <summary>The pool of the store's sessions, for tests that look at their plans.</summary>
     internal NpgsqlDataSource Source => _source;
 
     /// <summary>Connects, brings the schema up to date (once, under an advisory lock), and sets the aging rate if given.</summary>
@@ -77,8 +66,8 @@ internal sealed partial class PostgresJobStore : IJobStore
         // A client machine that vanishes (power, a cut network) sends no FIN: without keepalives the server keeps its
         // sessions, and the maintenance leader's advisory lock with them, for the kernel's two hours. With these it
         // notices within about half a minute and the next worker leads. The application's own options come after
-        // ours, so they win (ServerPlans too).
-        connection.Options = (ServerKeepalives + " " + ServerPlans + " " + connection.Options).Trim();
+        // ours, so they win.
+        connection.Options = (ServerKeepalives + " " + connection.Options).Trim();
         string description = PostgresConnectionString.Describe(connection);
         NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
 
@@ -159,7 +148,7 @@ internal sealed partial class PostgresJobStore : IJobStore
     public async Task<IReadOnlyList<QueueStats>> QueueStats(QueueStatsParams parameters, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // A statement per shape: "@queue IS NULL OR queue = @queue" would hide the index from a generic plan (ServerPlans).
+        // A statement per shape: "@queue IS NULL OR queue = @queue" would hide the index from a generic plan.
         using NpgsqlCommand command = parameters.Queue is { } queue
             ? connection.Command("queue_stats_of_queue").Bind("queue", queue)
             : connection.Command("queue_stats");

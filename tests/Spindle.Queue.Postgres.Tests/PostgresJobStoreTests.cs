@@ -120,49 +120,52 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         Assert.Equal(JobState.Available, Assert.Single(await store.JobsRescue(new JobsRescueParams(Now, 100), CancellationToken.None)).State);
     }
 
-    [Theory]
-    [InlineData(null, "force_generic_plan")]
-    [InlineData("-c plan_cache_mode=auto", "auto")]
-    public async Task The_store_s_sessions_use_generic_plans_unless_the_application_says_otherwise(string? options, string expected)
-    {
-        PostgresStoreSettings settings = _schema.Settings(null, Now);
-        settings.Connection.Options = options;
-        await using PostgresJobStore store = await PostgresJobStore.OpenAsync(settings, CancellationToken.None);
-
-        await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
-        await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
-
-        Assert.Equal(expected, (string?)await show.ExecuteScalarAsync());
-    }
-
     [Fact]
     public async Task Every_hot_statement_s_generic_plan_seeks_instead_of_scanning_the_table()
     {
         // A generic plan guesses a share of the whole table for a LIMIT or a time bound: on many jobs an IN subquery or
-        // a join then hashes the whole table (a claim of 10 took half a second with 300,000 waiting). The
-        // store's sessions force generic plans, so every statement a worker or a poll sends must seek under one.
+        // a join then hashes the whole table (a claim of 10 took half a second with 300,000 waiting). PostgreSQL switches
+        // a prepared statement to its generic plan after five calls when it judges that no dearer than the custom ones,
+        // so every statement a worker or a poll sends must seek under one.
         await using PostgresJobStore store = await OpenAsync();
         DateTimeOffset now = Now;
-        // A queue with a backlog next to a small one: the worker's statements.
-        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 102_000).Select(i => Job("1") with { Queue = i < 100_000 ? "big" : "small" })], now), CancellationToken.None);
-        IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["big"], 1_500, TimeSpan.FromMinutes(1), now), CancellationToken.None);
-        await store.JobsComplete(new JobsCompleteParams([.. claimed.Take(1_000).Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1"))], now), CancellationToken.None);
+        // A table as production grows one: a queue with a backlog next to a small one, a large backlog of scheduled
+        // jobs, jobs that expire, and many finished ones.
+        DateTimeOffset later = now.AddHours(1);
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 102_000).Select(i => Job("1") with { Queue = i < 100_000 ? "big" : "small", Priority = i % 3 })], now), CancellationToken.None);
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 40_000).Select(i => Job("1") with { Queue = "big", RunAt = later })], now), CancellationToken.None);
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 10_000).Select(i => Job("1") with { Queue = "small", ExpiresAt = later })], now), CancellationToken.None);
+        IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["big"], 60_000, TimeSpan.FromMinutes(1), now), CancellationToken.None);
+        await store.JobsComplete(new JobsCompleteParams([.. claimed.Take(58_000).Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1"))], now), CancellationToken.None);
         await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
         await AnalyzeAsync(connection);
-        string[] statements =
-        [
-            "jobs_claim", "jobs_promote", "jobs_expire", "jobs_prune", "jobs_rescue", "jobs_heartbeat", "jobs_complete_succeeded",
-            "jobs_complete_failed", "jobs_complete_cancelled", "jobs_get", "jobs_state", "jobs_cancel", "jobs_retry",
-        ];
-        foreach (string name in statements)
+        await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
         {
-            await AssertSeeksAsync(connection, name);
+            // This session only; the store (and its pool) goes with the test.
+            await generic.ExecuteNonQueryAsync();
         }
+        (string Name, string? Index)[] statements =
+        [
+            ("jobs_claim", "spindle_jobs_claim"), ("jobs_promote", "spindle_jobs_due"), ("jobs_expire", "spindle_jobs_expiry"),
+            ("jobs_prune", "spindle_jobs_finished"), ("jobs_rescue", "spindle_jobs_lease"), ("jobs_heartbeat", null),
+            ("jobs_complete_succeeded", null), ("jobs_complete_failed", null), ("jobs_complete_cancelled", null), ("jobs_get", null),
+            ("jobs_state", null), ("jobs_cancel", null), ("jobs_retry", null), ("jobs_get_by_unique_keys", null),
+        ];
+        foreach ((string name, string? index) in statements)
+        {
+            string plan = await AssertSeeksAsync(connection, name, PostgresSql.Get(name));
+            Assert.True(index is null || plan.Contains($"using {index}", StringComparison.Ordinal), $"{name} does not use {index} under a generic plan:\n{plan}");
+        }
+
+        // The listings a benchmark's poll and read-back send (a queue and a state, a queue and a cursor).
+        var lists = new JobsListStatements(PostgresSql.Get("jobs_list"));
+        await AssertSeeksAsync(connection, "poll", lists.For(new JobsListParams("small", JobState.Running, null, null, 1, NewestFirst: false)));
+        await AssertSeeksAsync(connection, "page", lists.For(new JobsListParams("small", JobState.Succeeded, null, 5, 50, NewestFirst: true)));
 
         // Forty more small queues: the stats of one queue of many.
         await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 4_000).Select(i => Job("1") with { Queue = $"q{i % 40}" })], now), CancellationToken.None);
         await AnalyzeAsync(connection);
-        await AssertSeeksAsync(connection, "queue_stats_of_queue");
+        await AssertSeeksAsync(connection, "queue_stats_of_queue", PostgresSql.Get("queue_stats_of_queue"));
 
         static async Task AnalyzeAsync(NpgsqlConnection connection)
         {
@@ -170,10 +173,11 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             await analyze.ExecuteNonQueryAsync();
         }
 
-        static async Task AssertSeeksAsync(NpgsqlConnection connection, string name)
+        static async Task<string> AssertSeeksAsync(NpgsqlConnection connection, string name, string sql)
         {
-            string plan = await GenericPlanAsync(connection, PostgresSql.Get(name));
+            string plan = await GenericPlanAsync(connection, sql);
             Assert.True(!plan.Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal), $"{name} scans the whole table under a generic plan:\n{plan}");
+            return plan;
         }
     }
 

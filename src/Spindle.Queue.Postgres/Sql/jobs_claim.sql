@@ -5,8 +5,8 @@
 -- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
 -- "id = ANY(ARRAY(...))" rather than "id IN (...)" or a join: the rows found are then taken by primary key, one seek
 -- each, whatever the planner guesses for their number. PostgreSQL's generic plan of an IN subquery or a join guesses
--- a share of the whole table for a LIMIT or a time bound and hashes the whole table; with these its generic plan is
--- as good as a custom one, so a prepared statement stops being planned anew on every call (docs/benchmarks.md).
+-- a share of the whole table for a LIMIT or a time bound and hashes the whole table, and PostgreSQL switches a
+-- prepared statement to its generic plan when it judges that no dearer (PostgresJobStoreTests checks this one's).
 WITH candidates AS MATERIALIZED (
     SELECT c.id, row_number() OVER (ORDER BY c.rank DESC, c.run_at, c.id) AS n
     FROM (

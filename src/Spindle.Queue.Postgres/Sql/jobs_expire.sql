@@ -1,6 +1,7 @@
 -- Waiting jobs past their expiry are cancelled before any attempt starts (spindle_jobs_expiry). A job that was
 -- waiting to retry keeps its last failure in the note, its message after the expiry's.
--- Taken by primary key from an array, as in jobs_claim.sql: a seek per row under any plan.
+-- Taken by primary key from an array, as in jobs_claim.sql: a seek per row under any plan; the earliest expired
+-- first, at most 1,000 a call, in spindle_jobs_expiry's order (as in jobs_promote.sql).
 UPDATE spindle_jobs SET
     state = 'cancelled',
     finished_at = @now,
@@ -14,4 +15,5 @@ UPDATE spindle_jobs SET
                            || ' had failed: ' || (error::jsonb ->> 'message')))::text
     END
 WHERE id = ANY(ARRAY(SELECT id FROM spindle_jobs
-             WHERE state IN ('scheduled', 'available', 'retrying') AND expires_at <= @now FOR UPDATE SKIP LOCKED));
+             WHERE state IN ('scheduled', 'available', 'retrying') AND expires_at <= @now
+             ORDER BY expires_at LIMIT 1000 FOR UPDATE SKIP LOCKED));
