@@ -13,6 +13,12 @@ internal static class PostgresJobRows
     internal static async Task<List<JobInfo>> ReadAllAsync(NpgsqlCommand command, CancellationToken cancellationToken)
     {
         using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The jobs of the reader's current result.</summary>
+    internal static async Task<List<JobInfo>> ReadAllAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
         var jobs = new List<JobInfo>();
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {

@@ -6,8 +6,25 @@ namespace Spindle.Queue.Postgres;
 /// <summary>The worker side: claim, heartbeat, complete, rescue; each one round trip.</summary>
 internal sealed partial class PostgresJobStore
 {
-    // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction.
-    private static readonly string ClaimSql = string.Join('\n', PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
+    // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction. Their
+    // generic plans, made once per session: left to choose (plan_cache_mode = auto), PostgreSQL planned the claim
+    // anew on every call, at more than the cost of running it (docs/benchmarks.md). All three seek by index under a
+    // generic plan (PostgresJobStoreTests).
+    private static readonly string ClaimSql = string.Join('\n',
+        GenericPlans, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
+
+    // The completions and the heartbeat join the jobs to arrays (unnest) whose length a generic plan cannot know: it
+    // guesses ten rows, and may walk every running job for each element. Planned for their arrays on every call.
+    private static readonly string HeartbeatSql = CustomPlans + "\n" + PostgresSql.Get("jobs_heartbeat");
+
+    /// <summary>
+    /// The plan mode of the statements after it in the same round trip, until the implicit transaction ends. Its one
+    /// row is the first result, which the caller passes over (SET LOCAL would say nothing, but PostgreSQL warns of it
+    /// outside an explicit transaction, in every call's notices and in the server's log).
+    /// </summary>
+    private const string GenericPlans = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true);";
+
+    private const string CustomPlans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
 
     public async Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken)
     {
@@ -28,7 +45,9 @@ internal sealed partial class PostgresJobStore
             .Bind("worker_id", parameters.WorkerId)
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));
-        return await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false);
+        using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past GenericPlans
+        return await PostgresJobRows.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<JobsHeartbeatResult> JobsHeartbeat(JobsHeartbeatParams parameters, CancellationToken cancellationToken)
@@ -40,7 +59,7 @@ internal sealed partial class PostgresJobStore
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         DateTimeOffset now = parameters.NowInLock;
-        using NpgsqlCommand command = connection.Command("jobs_heartbeat")
+        using NpgsqlCommand command = new NpgsqlCommand(HeartbeatSql, connection)
             .Bind("ids", parameters.Jobs.Select(j => j.Id).ToArray())
             .Bind("attempts", parameters.Jobs.Select(j => j.Attempt).ToArray())
             .Bind("lease", parameters.Lease)
@@ -49,6 +68,7 @@ internal sealed partial class PostgresJobStore
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past CustomPlans
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 extended.Add(new JobLease(reader.GetInt64(0), reader.GetInt32(1)));
@@ -108,6 +128,7 @@ internal sealed partial class PostgresJobStore
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(CustomPlans));
         AddCompletions(batch, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
         AddCompletions(batch, first, JobOutcome.Failed, "jobs_complete_failed", (c, group) => c
             .Bind("finals", group.Select(j => j.Outcome == JobOutcome.FailedFinal).ToArray())
@@ -115,7 +136,7 @@ internal sealed partial class PostgresJobStore
             .Bind("errors", group.Select(ErrorOf).ToArray()));
         AddCompletions(batch, first, JobOutcome.Cancelled, "jobs_complete_cancelled", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
         AddCompletions(batch, first, JobOutcome.Released, "jobs_complete_released", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
-        foreach (NpgsqlBatchCommand command in batch.BatchCommands)
+        foreach (NpgsqlBatchCommand command in batch.BatchCommands.Skip<NpgsqlBatchCommand>(1))
         {
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", parameters.Now.ToUniversalTime()));
         }
@@ -123,6 +144,7 @@ internal sealed partial class PostgresJobStore
         var states = new Dictionary<long, JobState>(first.Count);
         using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past CustomPlans
             do
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -121,6 +121,47 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claims_run_on_generic_plans_completions_and_heartbeats_on_custom_ones_and_the_session_keeps_its_mode()
+    {
+        await using PostgresJobStore store = await OpenAsync();
+        await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 200).Select(i => Job("1"))], Now), CancellationToken.None);
+        for (int round = 0; round < 20; round++)
+        {
+            // One at a time, so the pool keeps one session and every statement is prepared in it.
+            IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["default"], 10, TimeSpan.FromMinutes(1), Now), CancellationToken.None);
+            Assert.Equal(10, claimed.Count);
+            await store.JobsHeartbeat(new JobsHeartbeatParams([.. claimed.Select(j => new JobLease(j.Id, j.Attempt))], TimeSpan.FromMinutes(1), Now), CancellationToken.None);
+            await store.JobsComplete(new JobsCompleteParams([.. claimed.Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1"))], Now), CancellationToken.None);
+        }
+
+        await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
+        var plans = new Dictionary<string, (long Generic, long Custom)>();
+        await using (var command = new NpgsqlCommand("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements", connection))
+        await using (NpgsqlDataReader reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plans[reader.GetString(0)] = (reader.GetInt64(1), reader.GetInt64(2));
+            }
+        }
+
+        // Each statement by a phrase only it has (Npgsql prepares them with $1, $2, ... for the names).
+        foreach (string phrase in new[] { "WITH candidates AS MATERIALIZED", "SET state = 'available'", "expired: no attempt started" })
+        {
+            (long generic, long custom) = Assert.Single(plans, p => p.Key.Contains(phrase, StringComparison.Ordinal)).Value;
+            Assert.True(custom == 0 && generic > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
+        }
+
+        foreach (string phrase in new[] { "state = 'succeeded',", "AS h(id, attempt)" })
+        {
+            (long generic, long custom) = Assert.Single(plans, p => p.Key.Contains(phrase, StringComparison.Ordinal)).Value;
+            Assert.True(generic == 0 && custom > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
+        }
+
+        Assert.Equal("auto", await new NpgsqlCommand("SHOW plan_cache_mode", connection).ExecuteScalarAsync());
+    }
+
+    [Fact]
     public async Task Every_hot_statement_s_generic_plan_seeks_instead_of_scanning_the_table()
     {
         // A generic plan guesses a share of the whole table for a LIMIT or a time bound: on many jobs an IN subquery or

@@ -10,7 +10,11 @@ namespace Spindle.Queue.Storage;
 /// Nothing is read at type load: a worker process starts sooner when it reads only the few statements it runs
 /// (all of them, with a frozen dictionary built over them, cost it about 8 ms; docs/benchmarks.md).
 /// </summary>
-internal sealed class EmbeddedSql(Assembly assembly, string statementPrefix, string migrationPrefix)
+/// <param name="assembly">The assembly the files are embedded in.</param>
+/// <param name="statementPrefix">The resource name of <c>Sql/</c>, such as <c>Spindle.Queue.Sqlite.Sql.</c>.</param>
+/// <param name="migrationPrefix">The resource name of <c>Migrations/</c>.</param>
+/// <param name="withoutLineComments">Whether statements are handed out without their <c>--</c> comments (<see cref="SqlComments"/>).</param>
+internal sealed class EmbeddedSql(Assembly assembly, string statementPrefix, string migrationPrefix, bool withoutLineComments = false)
 {
     // Filled as statements are first asked for, by any thread (a statement read twice at once is the same text).
     private readonly ConcurrentDictionary<string, string> _statements = new(StringComparer.Ordinal);
@@ -23,9 +27,10 @@ internal sealed class EmbeddedSql(Assembly assembly, string statementPrefix, str
 
     /// <summary>The statement in <c>Sql/{name}.sql</c>.</summary>
     internal string Get(string name) => _statements.GetOrAdd(name, static (name, sql) =>
-        Read(sql.assembly, sql.statementPrefix + name + ".sql")
-            ?? throw new InvalidOperationException($"No embedded SQL script 'Sql/{name}.sql' in {sql.assembly.GetName().Name}."),
-        (assembly, statementPrefix));
+        Read(sql.assembly, sql.statementPrefix + name + ".sql") is { } text
+            ? sql.withoutLineComments ? SqlComments.WithoutLineComments(text) : text
+            : throw new InvalidOperationException($"No embedded SQL script 'Sql/{name}.sql' in {sql.assembly.GetName().Name}."),
+        (assembly, statementPrefix, withoutLineComments));
 
     /// <summary>Two files with one number would each be applied or skipped by luck: refused when the store loads.</summary>
     internal static SqlMigration[] Numbered(SqlMigration[] migrations)
