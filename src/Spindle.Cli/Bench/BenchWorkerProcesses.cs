@@ -5,14 +5,14 @@ namespace Spindle.Cli.Bench;
 
 /// <summary>
 /// The <c>spindle worker</c> processes of one queue benchmark run: started with the same host and program as the
-/// running tool, their peak RSS sampled from <c>/proc/&lt;pid&gt;/status</c>, stopped with SIGTERM (graceful) and
+/// running tool, their peak RSS read from <c>/proc/&lt;pid&gt;/status</c> when the run ends, stopped with SIGTERM (graceful) and
 /// killed if they have not exited within <see cref="StopPatience"/>. Dispose always leaves no process behind.
 /// </summary>
 internal sealed class BenchWorkerProcesses : IAsyncDisposable
 {
     private static readonly TimeSpan StopPatience = TimeSpan.FromSeconds(10);
 
-    // Started in Start, never changed after; read by the sampler and by StopAsync.
+    // Started in Start, never changed after.
     private readonly List<Process> _processes = [];
 
     // Each process's start line ("Worker ... serving ...") sets its signal; written by the output callbacks.
@@ -20,13 +20,12 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
 
     // The last lines a worker wrote to stderr, for the error message when it fails; guarded by locking the queue.
     private readonly LastLines _errors = new();
-    private readonly CancellationTokenSource _stopSampling = new();
-    private Task? _sampler;
 
-    // Written by the sampler task only; read after it has been awaited.
+    // The largest of the workers' peaks, read as they are stopped (DisposeAsync); read after it.
     private long _peakRssKb;
 
-    internal double PeakRssMb => Math.Round(Volatile.Read(ref _peakRssKb) / 1024.0, 1);
+    /// <summary>The largest peak RSS of one worker process; known once the workers are disposed.</summary>
+    internal double PeakRssMb => Math.Round(_peakRssKb / 1024.0, 1);
 
     internal static BenchWorkerProcesses Start(int count, string store, string queue, int concurrency)
     {
@@ -57,7 +56,6 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
                 process.BeginErrorReadLine();
             }
 
-            workers._sampler = workers.SampleAsync(workers._stopSampling.Token);
             return workers;
         }
         catch
@@ -86,12 +84,8 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     /// <summary>SIGTERM to every worker (a graceful stop), then a kill for any still running after <see cref="StopPatience"/>.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _stopSampling.CancelAsync();
-        if (_sampler is not null)
-        {
-            await _sampler;
-        }
-
+        // The kernel keeps each process's peak (VmHWM): read once, nothing samples during the run.
+        _peakRssKb = _processes.Select(p => PeakRssKb(p.Id)).DefaultIfEmpty(0).Max();
         foreach (Process process in _processes)
         {
             Interrupt(process);
@@ -116,7 +110,6 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
             process.Dispose();
         }
 
-        _stopSampling.Dispose();
     }
 
     private void KillAll()
@@ -168,43 +161,14 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
         }
     }
 
-    private async Task SampleAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        do
-        {
-            foreach (Process process in _processes)
-            {
-                long kb = RssKb(process.Id);
-                if (kb > _peakRssKb)
-                {
-                    Volatile.Write(ref _peakRssKb, kb);
-                }
-            }
-        }
-        while (await WaitTickAsync(timer, stop));
-    }
-
-    private static async Task<bool> WaitTickAsync(PeriodicTimer timer, CancellationToken stop)
-    {
-        try
-        {
-            return await timer.WaitForNextTickAsync(stop);
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>The VmRSS line of <c>/proc/&lt;pid&gt;/status</c> in kB; 0 where there is no such file (not Linux, or the process is gone).</summary>
-    private static long RssKb(int pid)
+    /// <summary>The VmHWM line (peak RSS) of <c>/proc/&lt;pid&gt;/status</c> in kB; 0 where there is no such file (not Linux, or the process is gone).</summary>
+    private static long PeakRssKb(int pid)
     {
         try
         {
             foreach (string line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 {
                     string[] parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
                     return long.Parse(parts[1], CultureInfo.InvariantCulture);

@@ -17,7 +17,7 @@ namespace Spindle.Cli.Bench;
 /// <param name="JobsPerS">Jobs per second end to end (over <paramref name="MedianMs"/>).</param>
 /// <param name="PerS">The same, under the name the other benchmarks use.</param>
 /// <param name="ReadBackMs">Reading every job back (its result) in pages and checking it.</param>
-/// <param name="PeakRssMb">The highest VmRSS of any one worker process while the run went.</param>
+/// <param name="PeakRssMb">The largest peak RSS (the kernel's VmHWM) of one worker process over the run.</param>
 /// <param name="Cores">Processors of the machine.</param>
 internal sealed record QueueBenchRecord(
     string Benchmark,

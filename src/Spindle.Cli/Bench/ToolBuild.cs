@@ -6,11 +6,13 @@ namespace Spindle.Cli.Bench;
 /// How the running tool was built, which every benchmark record states (its <c>build</c> field): a start and the first
 /// second of a short run depend on it. <c>jit</c>: compiled at run time; <c>readytorun</c>: the tool's assemblies
 /// compiled ahead of time (what <c>scripts/spindle</c> publishes); <c>composite</c>: self-contained, the framework and
-/// the tool compiled ahead of time together (<c>SPINDLE_BUILD=composite scripts/spindle</c>).
+/// the tool compiled ahead of time together (<c>SPINDLE_BUILD=composite scripts/spindle</c>). A <c>+untiered</c>
+/// suffix says tiered compilation is off (as in the composite build since 2026-11-26): no hot method is compiled again
+/// during the run.
 /// </summary>
 internal static class ToolBuild
 {
-    internal static string Kind { get; } = Describe();
+    internal static string Kind { get; } = Describe() + (AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered) && !tiered ? "+untiered" : "");
 
     private static string Describe()
     {
