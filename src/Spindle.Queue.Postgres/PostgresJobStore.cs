@@ -69,7 +69,7 @@ internal sealed partial class PostgresJobStore : IJobStore
         // ours, so they win.
         connection.Options = (ServerKeepalives + " " + connection.Options).Trim();
         string description = PostgresConnectionString.Describe(connection);
-        NpgsqlDataSource source = NpgsqlDataSource.Create(connection);
+        NpgsqlDataSource source = CreateSource(connection);
 
         // The session connections (the leader's lock, the listener) sit idle for long: Npgsql's keepalive queries on
         // them notice a server or network that is gone, so the listener reconnects instead of waiting forever.
@@ -79,7 +79,7 @@ internal sealed partial class PostgresJobStore : IJobStore
             session.KeepAlive = 10;
         }
 
-        var store = new PostgresJobStore(source, NpgsqlDataSource.Create(session), settings);
+        var store = new PostgresJobStore(source, CreateSource(session), settings);
         try
         {
             (store.Schema, store._channel) = await PostgresMigrator.MigrateAsync(source, description, settings.Now, cancellationToken).ConfigureAwait(false);
@@ -110,6 +110,19 @@ internal sealed partial class PostgresJobStore : IJobStore
         }
 
         return store;
+    }
+
+    /// <summary>
+    /// A data source that knows only the types the store's statements use: PostgreSQL's built-in ones and arrays of
+    /// them. Npgsql otherwise reads the server's whole type catalog on each data source's first connection (two per
+    /// worker process), and registers converters for JSON, ranges and the rest that no statement here needs.
+    /// </summary>
+    private static NpgsqlDataSource CreateSource(NpgsqlConnectionStringBuilder connection)
+    {
+        var builder = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString);
+        builder.EnableArrays();
+        builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
+        return builder.Build();
     }
 
     public async Task<JobInfo?> JobsGet(JobsGetParams parameters, CancellationToken cancellationToken)
