@@ -13,6 +13,10 @@ internal sealed partial class PostgresJobStore
     private static readonly string ClaimSql = string.Join('\n',
         GenericPlans, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
 
+    // The same for one queue, as every lane of a worker claims.
+    private static readonly string ClaimOneQueueSql = string.Join('\n',
+        GenericPlans, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim_one_queue"));
+
     // The completions and the heartbeat join the jobs to arrays (unnest) whose length a generic plan cannot know: it
     // guesses ten rows, and may walk every running job for each element. Planned for their arrays on every call.
     private static readonly string HeartbeatSql = CustomPlans + "\n" + PostgresSql.Get("jobs_heartbeat");
@@ -38,9 +42,11 @@ internal sealed partial class PostgresJobStore
         // "Now" and the free slots as of having a connection: a claim that waited for one must not write a
         // lease that has already run out (a rescue would take the job at once), and takes the slots freed meanwhile.
         DateTimeOffset now = parameters.NowInLock;
-        using var command = new NpgsqlCommand(ClaimSql, connection);
+        string[] queues = parameters.Queues.Distinct(StringComparer.Ordinal).ToArray();
+        using NpgsqlCommand command = queues.Length == 1
+            ? new NpgsqlCommand(ClaimOneQueueSql, connection).Bind("queue", queues[0])
+            : new NpgsqlCommand(ClaimSql, connection).Bind("queues", queues);
         command.Bind("now", now)
-            .Bind("queues", parameters.Queues.Distinct(StringComparer.Ordinal).ToArray())
             .Bind("limit", parameters.LimitInLock)
             .Bind("worker_id", parameters.WorkerId)
             .Bind("lease", parameters.Lease)

@@ -187,7 +187,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         }
         (string Name, string? Index)[] statements =
         [
-            ("jobs_claim", "spindle_jobs_claim"), ("jobs_promote", "spindle_jobs_due"), ("jobs_expire", "spindle_jobs_expiry"),
+            ("jobs_claim", "spindle_jobs_claim"), ("jobs_claim_one_queue", "spindle_jobs_claim"), ("jobs_promote", "spindle_jobs_due"), ("jobs_expire", "spindle_jobs_expiry"),
             ("jobs_prune", "spindle_jobs_finished"), ("jobs_rescue", "spindle_jobs_lease"), ("jobs_heartbeat", null),
             ("jobs_complete_succeeded", null), ("jobs_complete_failed", null), ("jobs_complete_cancelled", null), ("jobs_get", null),
             ("jobs_state", null), ("jobs_cancel", null), ("jobs_retry", null), ("jobs_get_by_unique_keys", null),

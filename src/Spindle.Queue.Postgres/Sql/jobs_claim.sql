@@ -1,5 +1,5 @@
--- The best @limit available jobs of the served queues, locked with SKIP LOCKED so concurrent claims from
--- other workers pass over them instead of waiting, then taken: running, leased, attempt incremented (the
+-- The best @limit available jobs of the served queues (jobs_claim_one_queue.sql: of one queue, as a worker's lane
+-- claims), locked with SKIP LOCKED so concurrent claims from other workers pass over them instead of waiting, then taken: running, leased, attempt incremented (the
 -- fence every later write names). Each queue is one seek on its stretch of the partial index spindle_jobs_claim
 -- (at most @limit rows each); MATERIALIZED keeps the planner from folding the locking scan into the update.
 -- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
@@ -8,18 +8,16 @@
 -- a share of the whole table for a LIMIT or a time bound and hashes the whole table, and PostgreSQL switches a
 -- prepared statement to its generic plan when it judges that no dearer (PostgresJobStoreTests checks this one's).
 WITH candidates AS MATERIALIZED (
-    SELECT c.id, row_number() OVER (ORDER BY c.rank DESC, c.run_at, c.id) AS n
-    FROM (
-        SELECT j.id, j.rank, j.run_at
-        FROM unnest(@queues::text[]) AS q(name)
-        CROSS JOIN LATERAL (
-            SELECT id, rank, run_at FROM spindle_jobs
-            WHERE state = 'available' AND queue = q.name
-            ORDER BY rank DESC, run_at, id
-            LIMIT @limit
-            FOR UPDATE SKIP LOCKED) j
-        ORDER BY j.rank DESC, j.run_at, j.id
-        LIMIT @limit) c
+    SELECT j.id
+    FROM unnest(@queues::text[]) AS q(name)
+    CROSS JOIN LATERAL (
+        SELECT id, rank, run_at FROM spindle_jobs
+        WHERE state = 'available' AND queue = q.name
+        ORDER BY rank DESC, run_at, id
+        LIMIT @limit
+        FOR UPDATE SKIP LOCKED) j
+    ORDER BY j.rank DESC, j.run_at, j.id
+    LIMIT @limit
 ),
 claimed AS (
     UPDATE spindle_jobs j SET
@@ -31,4 +29,5 @@ claimed AS (
     WHERE j.id = ANY(ARRAY(SELECT id FROM candidates))
     RETURNING j.*
 )
-SELECT claimed.* FROM claimed JOIN candidates c ON c.id = claimed.id ORDER BY c.n;
+-- In claim order again: the claim leaves rank, run_at and id as they were.
+SELECT * FROM claimed ORDER BY rank DESC, run_at, id;
