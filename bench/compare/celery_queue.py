@@ -116,11 +116,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def rss_kb(pid: int) -> int:
+def peak_rss_kb(pid: int) -> int:
+    """The process's peak RSS so far (the kernel's VmHWM), in kB; 0 when it is gone."""
     try:
         with open(f"/proc/{pid}/status") as status:
             for line in status:
-                if line.startswith("VmRSS:"):
+                if line.startswith("VmHWM:"):
                     return int(line.split()[1])
     except OSError:
         pass
@@ -168,7 +169,7 @@ class RedisServer:
 
 
 class Workers:
-    """The celery worker nodes of one run; peak RSS of any one process of theirs sampled every 10 ms."""
+    """The celery worker nodes of one run; the largest peak RSS (VmHWM) of any one process of theirs, read as they stop."""
 
     def __init__(self, args, env: dict) -> None:
         nodes = 1 if args.pool == "prefork" else args.workers
@@ -191,9 +192,6 @@ class Workers:
             self.processes.append(process)
             self.ready.append(ready)
         self.peak_kb = 0
-        self._stop = threading.Event()
-        self._sampler = threading.Thread(target=self._sample, daemon=True)
-        self._sampler.start()
 
     @staticmethod
     def _read(stream, ready, errors) -> None:
@@ -203,12 +201,6 @@ class Workers:
             if errors is not None and line.strip():
                 errors.append(line.rstrip())
                 del errors[:-5]
-
-    def _sample(self) -> None:
-        while not self._stop.wait(0.01):
-            for process in self.processes:
-                for pid in [process.pid, *children(process.pid)]:
-                    self.peak_kb = max(self.peak_kb, rss_kb(pid))
 
     def check(self) -> None:
         for process in self.processes:
@@ -224,8 +216,10 @@ class Workers:
                     raise TimeoutError(f"celery workers not ready within {timeout} s: {' | '.join(self.errors)}")
 
     def stop(self) -> None:
-        self._stop.set()
-        self._sampler.join()
+        # The kernel keeps each process's peak: read once, nothing samples during the run (as spindle bench queue).
+        for process in self.processes:
+            for pid in [process.pid, *children(process.pid)]:
+                self.peak_kb = max(self.peak_kb, peak_rss_kb(pid))
         for process in self.processes:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)   # warm shutdown of the node and its pool

@@ -38,7 +38,8 @@ One run, one machine, one workload: the `spindle bench queue` workload (10,000 n
 their result, 2 worker processes, `prefill`: enqueue all then start the workers, clock includes their start;
 `live`: workers started and ready, then the clock runs while jobs are enqueued; end to end until every job is
 done, then every result read back and checked). Spindle runs as `SPINDLE_BUILD=composite scripts/spindle` publishes
-it (self-contained, the framework and the tool compiled ahead of time together; the build is named in its rows;
+it (self-contained, the framework and the tool compiled ahead of time together, tiered compilation off since
+2026-11-26, named `composite+untiered`; the build is named in its rows;
 `SPINDLE_BUILD=readytorun bench/compare/run queue` measures the default publish instead). Celery 5.2 with Redis 7 (Debian's packages, a throwaway
 `redis-server`; one prefork node with 2 worker processes, and 2 solo nodes; with and without results), Hangfire 1.8 with
 Hangfire.Storage.SQLite and with Hangfire.PostgreSql (2 worker processes of a small console program, 10
@@ -119,7 +120,8 @@ def label(record: dict) -> str:
         "hangfire-postgres": "Hangfire, Hangfire.PostgreSql",
     }
     name = names.get(variant, variant)
-    # Spindle's records say how the tool was built (`build`: readytorun, composite, jit); older results do not.
+    # Spindle's records say how the tool was built (`build`: readytorun, composite, composite+untiered, jit, with
+    # +untiered when tiered compilation is off); older results do not.
     return f"{name} ({record['build']} build)" if is_spindle(record) and record.get("build") else name
 
 

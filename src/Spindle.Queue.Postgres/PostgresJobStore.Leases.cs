@@ -30,6 +30,15 @@ internal sealed partial class PostgresJobStore
 
     private const string CustomPlans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
 
+    /// <summary>After the plan mode's row: the round trip's own statement must have a result next.</summary>
+    private static void PastPlanMode(bool hasNext)
+    {
+        if (!hasNext)
+        {
+            throw new InvalidOperationException("The store's round trip returned no result after setting its plan mode.");
+        }
+    }
+
     public async Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken)
     {
         if (parameters.Limit < 1 || parameters.Queues.Count == 0)
@@ -52,7 +61,7 @@ internal sealed partial class PostgresJobStore
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));
         using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past GenericPlans
+        PastPlanMode(await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         return await PostgresJobRows.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
@@ -74,7 +83,7 @@ internal sealed partial class PostgresJobStore
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past CustomPlans
+            PastPlanMode(await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 extended.Add(new JobLease(reader.GetInt64(0), reader.GetInt32(1)));
@@ -133,6 +142,8 @@ internal sealed partial class PostgresJobStore
         }
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        // One implicit transaction for the plan mode and the statements after it: no error barriers (EnableErrorBarriers
+        // would end it after the first command).
         using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(CustomPlans));
         AddCompletions(batch, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
@@ -150,7 +161,7 @@ internal sealed partial class PostgresJobStore
         var states = new Dictionary<long, JobState>(first.Count);
         using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false); // past CustomPlans
+            PastPlanMode(await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
             do
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -115,12 +115,16 @@ internal sealed partial class PostgresJobStore : IJobStore
     /// <summary>
     /// A data source that knows only the types the store's statements use: PostgreSQL's built-in ones and arrays of
     /// them. Npgsql otherwise reads the server's whole type catalog on each data source's first connection (two per
-    /// worker process), and registers converters for JSON, ranges and the rest that no statement here needs.
+    /// worker process), and registers converters for JSON, ranges and the rest that no statement here needs. The slim
+    /// builder leaves TLS and Kerberos/GSS login out unless asked: both are asked for, so <c>sslmode</c>, channel
+    /// binding and integrated security work as they do on any Npgsql connection (TLS when the server offers it).
     /// </summary>
-    private static NpgsqlDataSource CreateSource(NpgsqlConnectionStringBuilder connection)
+    internal static NpgsqlDataSource CreateSource(NpgsqlConnectionStringBuilder connection)
     {
         var builder = new NpgsqlSlimDataSourceBuilder(connection.ConnectionString);
         builder.EnableArrays();
+        builder.EnableTransportSecurity();
+        builder.EnableIntegratedSecurity();
         builder.ConfigureTypeLoading(types => types.EnableTypeLoading(false));
         return builder.Build();
     }

@@ -121,6 +121,19 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_store_asked_for_tls_asks_the_server_for_it_and_is_refused_by_one_without_it()
+    {
+        // The store's data sources are built slim: without transport security enabled, Npgsql would refuse
+        // sslmode=require itself (NotSupportedException) and, under the default sslmode=prefer, never ask for TLS.
+        PostgresStoreSettings settings = _schema.Settings(0, Now);
+        settings.Connection.SslMode = SslMode.Require;
+
+        var refused = await Assert.ThrowsAsync<NpgsqlException>(() => PostgresJobStore.OpenAsync(settings, CancellationToken.None));
+
+        Assert.Contains("SSL", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Claims_run_on_generic_plans_completions_and_heartbeats_on_custom_ones_and_the_session_keeps_its_mode()
     {
         await using PostgresJobStore store = await OpenAsync();
@@ -128,7 +141,9 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         for (int round = 0; round < 20; round++)
         {
             // One at a time, so the pool keeps one session and every statement is prepared in it.
-            IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", ["default"], 10, TimeSpan.FromMinutes(1), Now), CancellationToken.None);
+            // Every other round from two queues: the claim a worker's lane sends and the one of many queues.
+            string[] queues = round % 2 == 0 ? ["default"] : ["default", "other"];
+            IReadOnlyList<JobInfo> claimed = await store.JobsClaim(new JobsClaimParams("w", queues, 10, TimeSpan.FromMinutes(1), Now), CancellationToken.None);
             Assert.Equal(10, claimed.Count);
             await store.JobsHeartbeat(new JobsHeartbeatParams([.. claimed.Select(j => new JobLease(j.Id, j.Attempt))], TimeSpan.FromMinutes(1), Now), CancellationToken.None);
             await store.JobsComplete(new JobsCompleteParams([.. claimed.Select(j => JobCompletion.Succeeded(j.Id, j.Attempt, "1"))], Now), CancellationToken.None);
@@ -146,7 +161,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         }
 
         // Each statement by a phrase only it has (Npgsql prepares them with $1, $2, ... for the names).
-        foreach (string phrase in new[] { "WITH candidates AS MATERIALIZED", "SET state = 'available'", "expired: no attempt started" })
+        foreach (string phrase in new[] { "AND queue = $", "CROSS JOIN LATERAL", "SET state = 'available'", "expired: no attempt started" })
         {
             (long generic, long custom) = Assert.Single(plans, p => p.Key.Contains(phrase, StringComparison.Ordinal)).Value;
             Assert.True(custom == 0 && generic > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
@@ -158,7 +173,8 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             Assert.True(generic == 0 && custom > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
         }
 
-        Assert.Equal("auto", await new NpgsqlCommand("SHOW plan_cache_mode", connection).ExecuteScalarAsync());
+        await using var show = new NpgsqlCommand("SHOW plan_cache_mode", connection);
+        Assert.Equal("auto", await show.ExecuteScalarAsync());
     }
 
     [Fact]

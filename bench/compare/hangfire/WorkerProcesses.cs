@@ -3,7 +3,7 @@ using System.Globalization;
 
 /// <summary>
 /// The <c>worker</c> processes of one run: this program started again (same dotnet host and dll), each with a
-/// <see cref="Hangfire.BackgroundJobServer"/>. Peak RSS of any one of them is sampled from /proc every 10 ms. They
+/// <see cref="Hangfire.BackgroundJobServer"/>. The largest peak RSS (VmHWM) of any one of them is read as they stop. They
 /// stop when their stdin closes (a graceful server stop) and are killed if still running 30 s later.
 /// </summary>
 internal sealed class WorkerProcesses : IAsyncDisposable
@@ -16,13 +16,11 @@ internal sealed class WorkerProcesses : IAsyncDisposable
 
     // The last stderr lines of any worker, for error messages; guarded by locking it.
     private readonly Queue<string> _errors = new();
-    private readonly CancellationTokenSource _stopSampling = new();
-    private Task? _sampler;
 
-    // Written by the sampler only; read after it was awaited.
+    // The largest of the workers' peaks (the kernel's VmHWM), read as they are stopped; read after DisposeAsync.
     private long _peakRssKb;
 
-    internal double PeakRssMb => Math.Round(Volatile.Read(ref _peakRssKb) / 1024.0, 1);
+    internal double PeakRssMb => Math.Round(_peakRssKb / 1024.0, 1);
 
     internal static WorkerProcesses Start(int count, StorageTarget target, int concurrency, int pollMs)
     {
@@ -66,7 +64,6 @@ internal sealed class WorkerProcesses : IAsyncDisposable
             workers._started.Add(started);
         }
 
-        workers._sampler = workers.SampleAsync(workers._stopSampling.Token);
         return workers;
     }
 
@@ -85,12 +82,8 @@ internal sealed class WorkerProcesses : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _stopSampling.CancelAsync().ConfigureAwait(false);
-        if (_sampler is not null)
-        {
-            await _sampler.ConfigureAwait(false);
-        }
-
+        // Read once, as spindle bench queue does: nothing samples during the run.
+        _peakRssKb = _processes.Select(p => PeakRssKb(p.Id)).DefaultIfEmpty(0).Max();
         foreach (Process process in _processes)
         {
             try
@@ -118,41 +111,16 @@ internal sealed class WorkerProcesses : IAsyncDisposable
 
             process.Dispose();
         }
-
-        _stopSampling.Dispose();
     }
 
-    private async Task SampleAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        try
-        {
-            do
-            {
-                foreach (Process process in _processes)
-                {
-                    long kb = RssKb(process.Id);
-                    if (kb > _peakRssKb)
-                    {
-                        Volatile.Write(ref _peakRssKb, kb);
-                    }
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false));
-        }
-        catch (OperationCanceledException)
-        {
-            // The run is over.
-        }
-    }
-
-    private static long RssKb(int pid)
+    /// <summary>The process's peak RSS (VmHWM) in kB; 0 when it is gone.</summary>
+    private static long PeakRssKb(int pid)
     {
         try
         {
             foreach (string line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith("VmHWM:", StringComparison.Ordinal))
                 {
                     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
                 }

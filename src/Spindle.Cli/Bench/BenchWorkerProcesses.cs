@@ -24,6 +24,9 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     // The largest of the workers' peaks, read as they are stopped (DisposeAsync); read after it.
     private long _peakRssKb;
 
+    // Set by the first DisposeAsync (the caller's one thread): a second does nothing.
+    private bool _disposed;
+
     /// <summary>The largest peak RSS of one worker process; known once the workers are disposed.</summary>
     internal double PeakRssMb => Math.Round(_peakRssKb / 1024.0, 1);
 
@@ -84,6 +87,13 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
     /// <summary>SIGTERM to every worker (a graceful stop), then a kill for any still running after <see cref="StopPatience"/>.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+
         // The kernel keeps each process's peak (VmHWM): read once, nothing samples during the run.
         _peakRssKb = _processes.Select(p => PeakRssKb(p.Id)).DefaultIfEmpty(0).Max();
         foreach (Process process in _processes)
@@ -109,7 +119,6 @@ internal sealed class BenchWorkerProcesses : IAsyncDisposable
         {
             process.Dispose();
         }
-
     }
 
     private void KillAll()

@@ -12,7 +12,13 @@ namespace Spindle.Cli.Bench;
 /// </summary>
 internal static class ToolBuild
 {
-    internal static string Kind { get; } = Describe() + (AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered) && !tiered ? "+untiered" : "");
+    internal static string Kind { get; } = Describe() + (Untiered() ? "+untiered" : "");
+
+    /// <summary>Tiered compilation off: by the runtime config (the composite build) or by the environment, which wins.</summary>
+    private static bool Untiered() =>
+        Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is { } variable
+            ? variable == "0"
+            : AppContext.TryGetSwitch("System.Runtime.TieredCompilation", out bool tiered) && !tiered;
 
     private static string Describe()
     {

@@ -5,8 +5,8 @@
 -- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
 -- "id = ANY(ARRAY(...))" rather than "id IN (...)" or a join: the rows found are then taken by primary key, one seek
 -- each, whatever the planner guesses for their number. PostgreSQL's generic plan of an IN subquery or a join guesses
--- a share of the whole table for a LIMIT or a time bound and hashes the whole table, and PostgreSQL switches a
--- prepared statement to its generic plan when it judges that no dearer (PostgresJobStoreTests checks this one's).
+-- a share of the whole table for a LIMIT or a time bound and hashes the whole table, and the claim runs on its
+-- generic plan (PostgresJobStore.Leases: planned once per connection; PostgresJobStoreTests checks it seeks).
 WITH candidates AS MATERIALIZED (
     SELECT j.id
     FROM unnest(@queues::text[]) AS q(name)

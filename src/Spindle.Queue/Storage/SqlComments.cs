@@ -11,71 +11,95 @@ namespace Spindle.Queue.Storage;
 internal static class SqlComments
 {
     /// <summary>
-    /// <paramref name="sql"/> without its <c>--</c> comments, trailing blanks or empty lines. Quoted text
-    /// (<c>'...'</c>, <c>"..."</c>) and block comments are kept as written, a <c>--</c> in them included; dollar-quoted text is refused,
-    /// since a <c>--</c> inside it could not be told from a comment without parsing its tag.
+    /// <paramref name="sql"/> without its <c>--</c> comments, trailing blanks or empty lines, its line ends written
+    /// <c>\n</c>. Quoted text (<c>'...'</c>, <c>"..."</c>) and block comments (nested too) are kept as written, a
+    /// <c>--</c> in them included. Dollar-quoted text and <c>E'...'</c> strings are refused: a <c>--</c> inside them
+    /// could not be told from a comment without reading their tags and escapes, and no statement file needs them.
     /// </summary>
     internal static string WithoutLineComments(string sql)
     {
         var text = new StringBuilder(sql.Length);
-        char quote = '\0';
         int lineStart = 0;
         for (int i = 0; i < sql.Length; i++)
         {
             char c = sql[i];
-            if (quote != '\0')
+            char next = i + 1 < sql.Length ? sql[i + 1] : '\0';
+            bool afterWord = i > 0 && IsWordChar(sql[i - 1]);
+            if (c is '\'' or '"')
             {
-                // A doubled quote inside quoted text is the quote itself: leaving and entering again reads it right.
-                quote = c == quote ? '\0' : quote;
-                text.Append(c);
-                continue;
+                // A doubled quote inside is the quote itself: it closes the text and opens it again.
+                int close = sql.IndexOf(c, i + 1);
+                int end = close < 0 ? sql.Length : close + 1;
+                text.Append(sql, i, end - i);
+                i = end - 1;
             }
-
-            if (c == '$' && i + 1 < sql.Length && (sql[i + 1] == '$' || char.IsAsciiLetter(sql[i + 1]) || sql[i + 1] == '_') && DollarQuoteAt(sql, i))
+            else if (c == '/' && next == '*')
             {
-                throw new ArgumentException("Dollar-quoted text is not supported in a statement file; write it with single quotes.", nameof(sql));
+                i = AppendBlockComment(sql, i, text);
             }
-
-            if (c == '-' && i + 1 < sql.Length && sql[i + 1] == '-')
+            else if (c == '-' && next == '-')
             {
-                while (i < sql.Length && sql[i] != '\n')
+                // To the line's end, which PostgreSQL's lexer finds at \n or \r.
+                while (i + 1 < sql.Length && sql[i + 1] is not ('\n' or '\r'))
                 {
                     i++;
                 }
-
-                c = '\n';
-                if (i >= sql.Length)
-                {
-                    break;
-                }
             }
-
-            if (c == '\n')
+            else if (c is '\n' or '\r')
             {
+                i += c == '\r' && next == '\n' ? 1 : 0;
                 EndLine(text, ref lineStart);
-                continue;
             }
-
-            if (c is '\'' or '"')
+            else if (c == '$' && !afterWord && (next == '$' || char.IsAsciiLetter(next) || next == '_') && DollarQuoteAt(sql, i))
             {
-                quote = c;
+                throw new ArgumentException("Dollar-quoted text is not supported in a statement file; write it with single quotes.", nameof(sql));
             }
-            else if (c == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
+            else if (c is 'E' or 'e' && next == '\'' && !afterWord)
             {
-                // Kept whole, a "--" in it included (not nested: no statement file nests them).
-                int close = sql.IndexOf("*/", i + 2, StringComparison.Ordinal);
-                int end = close < 0 ? sql.Length : close + 2;
-                text.Append(sql, i, end - i);
-                i = end - 1;
-                continue;
+                throw new ArgumentException("E'...' strings are not supported in a statement file; write them with single quotes.", nameof(sql));
             }
-
-            text.Append(c);
+            else
+            {
+                text.Append(c);
+            }
         }
 
         EndLine(text, ref lineStart);
         return text.ToString().TrimEnd('\n');
     }
+
+    /// <summary>Appends the block comment that opens at <paramref name="start"/>, nested ones included; returns where it ends.</summary>
+    private static int AppendBlockComment(string sql, int start, StringBuilder text)
+    {
+        int depth = 0;
+        int i = start;
+        while (i < sql.Length)
+        {
+            if (sql[i] == '/' && i + 1 < sql.Length && sql[i + 1] == '*')
+            {
+                depth++;
+                i += 2;
+            }
+            else if (sql[i] == '*' && i + 1 < sql.Length && sql[i + 1] == '/')
+            {
+                depth--;
+                i += 2;
+                if (depth == 0)
+                {
+                    break;
+                }
+            }
+            else
+            {
+                i++;
+            }
+        }
+
+        text.Append(sql, start, i - start);
+        return i - 1;
+    }
+
+    private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c is '_' or '$';
 
     /// <summary>Ends the line begun at <paramref name="lineStart"/>: trailing blanks go, and so does the line if nothing is left.</summary>
     private static void EndLine(StringBuilder text, ref int lineStart)

@@ -38,4 +38,17 @@ public sealed class EmbeddedSqlTests
 
         Assert.Equal("Migrations '002_b.sql' and '002_c.sql' have the same number; each migration needs its own.", twice.Message);
     }
+
+    [Fact]
+    public void Statements_asked_for_without_line_comments_come_without_them()
+    {
+        var sql = new EmbeddedSql(typeof(JobQueue).Assembly, "Spindle.Queue.Sqlite.Sql.", "Spindle.Queue.Sqlite.Migrations.", withoutLineComments: true);
+        string kept = new EmbeddedSql(typeof(JobQueue).Assembly, "Spindle.Queue.Sqlite.Sql.", "Spindle.Queue.Sqlite.Migrations.").Get("jobs_claim");
+
+        string stripped = sql.Get("jobs_claim");
+
+        Assert.Contains("--", kept, StringComparison.Ordinal);
+        Assert.DoesNotContain("--", stripped, StringComparison.Ordinal);
+        Assert.Contains("UPDATE jobs SET", stripped, StringComparison.Ordinal);
+    }
 }

@@ -23,23 +23,27 @@ public sealed class SqlCommentsTests
     }
 
     [Fact]
-    public void Positional_parameters_pass_and_dollar_quoted_text_is_refused()
+    public void A_comment_ends_at_a_lone_carriage_return_as_postgresql_ends_it()
     {
-        Assert.Equal("SELECT $1, $2", SqlComments.WithoutLineComments("SELECT $1, $2 -- two"));
-        Assert.Throws<ArgumentException>(() => SqlComments.WithoutLineComments("DO $$ BEGIN -- x\nEND $$"));
-        Assert.Throws<ArgumentException>(() => SqlComments.WithoutLineComments("SELECT $tag$--$tag$"));
+        Assert.Equal("DELETE FROM t\nWHERE id = @id", SqlComments.WithoutLineComments("DELETE FROM t -- x\rWHERE id = @id"));
+        Assert.Equal("SELECT 1\nFROM t", SqlComments.WithoutLineComments("SELECT 1 --\r\nFROM t --"));
+        Assert.Equal("SELECT 1 -\n- 2", SqlComments.WithoutLineComments("SELECT 1 -\n- 2"));
     }
 
     [Fact]
-    public void A_store_made_to_drop_them_hands_out_statements_without_them()
+    public void Nested_block_comments_are_kept_whole()
     {
-        var sql = new EmbeddedSql(typeof(JobQueue).Assembly, "Spindle.Queue.Sqlite.Sql.", "Spindle.Queue.Sqlite.Migrations.", withoutLineComments: true);
-        string kept = new EmbeddedSql(typeof(JobQueue).Assembly, "Spindle.Queue.Sqlite.Sql.", "Spindle.Queue.Sqlite.Migrations.").Get("jobs_claim");
+        Assert.Equal("SELECT /* a /* b */ -- c */ 1", SqlComments.WithoutLineComments("SELECT /* a /* b */ -- c */ 1 -- d"));
+    }
 
-        string stripped = sql.Get("jobs_claim");
-
-        Assert.Contains("--", kept, StringComparison.Ordinal);
-        Assert.DoesNotContain("--", stripped, StringComparison.Ordinal);
-        Assert.Contains("UPDATE jobs SET", stripped, StringComparison.Ordinal);
+    [Fact]
+    public void Positional_parameters_and_dollars_in_names_pass_and_dollar_quoted_or_escaped_text_is_refused()
+    {
+        Assert.Equal("SELECT $1, $2", SqlComments.WithoutLineComments("SELECT $1, $2 -- two"));
+        Assert.Equal("SELECT foo$bar$ FROM t", SqlComments.WithoutLineComments("SELECT foo$bar$ FROM t"));
+        Assert.Equal("SELECT 'E', note'", SqlComments.WithoutLineComments("SELECT 'E', note'"));
+        Assert.Throws<ArgumentException>(() => SqlComments.WithoutLineComments("DO $$ BEGIN -- x\nEND $$"));
+        Assert.Throws<ArgumentException>(() => SqlComments.WithoutLineComments("SELECT $tag$--$tag$"));
+        Assert.Throws<ArgumentException>(() => SqlComments.WithoutLineComments("SELECT E'it\\'s -- x', 1"));
     }
 }
