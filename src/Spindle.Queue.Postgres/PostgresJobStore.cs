@@ -136,12 +136,18 @@ internal sealed partial class PostgresJobStore : IJobStore
         return (await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    private static readonly JobsListStatements ListStatements = new(PostgresSql.Get("jobs_list"));
+    private static readonly JobsListStatements ListStatements = new(PostgresSql.Get("jobs_list"), InQueueStateIndex);
+
+    /// <summary>The states spindle_jobs_queue_state holds, every one but running (migration 003): listed in its id order.</summary>
+    private static bool InQueueStateIndex(JobState state) => state != JobState.Running;
+
+    /// <summary>The listing statement the store sends for these parameters (tests look at its plan).</summary>
+    internal static string ListStatement(JobsListParams parameters) => ListStatements.For(parameters);
 
     public async Task<JobPage> JobsList(JobsListParams parameters, CancellationToken cancellationToken)
     {
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        using var command = new NpgsqlCommand(ListStatements.For(parameters), connection);
+        using var command = new NpgsqlCommand(ListStatement(parameters), connection);
         if (parameters.Cursor is { } cursor)
         {
             command.Bind("cursor", cursor);

@@ -83,7 +83,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
 
-        Assert.Contains("has schema version 99, newer than this Spindle.Queue.Postgres knows (2)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has schema version 99, newer than this Spindle.Queue.Postgres knows (3)", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(PostgresServer.Password, error.Message, StringComparison.Ordinal);
     }
 
@@ -96,7 +96,37 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             await store.DisposeAsync();
         }
 
-        Assert.Equal(2L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_schema_version"));
+        Assert.Equal(3L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_schema_version"));
+    }
+
+    [Fact]
+    public async Task Migration_3_keeps_every_job_and_leaves_running_jobs_out_of_the_queue_state_index()
+    {
+        // A schema as version 2 left it: the (queue, state, id) index over every job.
+        await using (PostgresJobStore current = await OpenAsync())
+        {
+            long[] ids = [.. (await current.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 6).Select(i => Job($"{i}"))], Now), CancellationToken.None)).Select(j => j.Id)];
+            IReadOnlyList<JobInfo> claimed = await current.JobsClaim(new JobsClaimParams("w", ["default"], 3, TimeSpan.FromMinutes(1), Now), CancellationToken.None);
+            await current.JobsComplete(new JobsCompleteParams([JobCompletion.Succeeded(claimed[0].Id, claimed[0].Attempt, "1")], Now), CancellationToken.None);
+        }
+
+        await using (NpgsqlConnection admin = await PostgresServer.OpenAdminAsync())
+        await using (var downgrade = new NpgsqlCommand(
+            $"DROP INDEX {_schema.Name}.spindle_jobs_queue_state; CREATE INDEX spindle_jobs_queue_state ON {_schema.Name}.spindle_jobs (queue, state, id); " +
+            $"DELETE FROM {_schema.Name}.spindle_schema_version WHERE version = 3", admin))
+        {
+            await downgrade.ExecuteNonQueryAsync();
+        }
+
+        await using PostgresJobStore store = await OpenAsync();
+
+        string definition = await PostgresServer.ScalarAsync<string>(
+            $"SELECT indexdef FROM pg_indexes WHERE schemaname = '{_schema.Name}' AND indexname = 'spindle_jobs_queue_state'");
+        Assert.Contains("WHERE (state = ANY (ARRAY['scheduled'::text, 'available'::text, 'retrying'::text, 'succeeded'::text, 'dead'::text, 'cancelled'::text]))", definition, StringComparison.Ordinal);
+        QueueStats stats = Assert.Single(await store.QueueStats(new QueueStatsParams(), CancellationToken.None));
+        Assert.Equal((3L, 2L, 1L), (stats.Available, stats.Running, stats.Succeeded));
+        Assert.Equal(3, (await store.JobsList(new JobsListParams("default", JobState.Available, null, null, 10, NewestFirst: false), CancellationToken.None)).Jobs.Count);
+        Assert.Equal(2, (await store.JobsList(new JobsListParams("default", JobState.Running, null, null, 10, NewestFirst: true), CancellationToken.None)).Jobs.Count);
     }
 
     [Fact]
@@ -215,9 +245,11 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         }
 
         // The listings a benchmark's poll and read-back send (a queue and a state, a queue and a cursor).
-        var lists = new JobsListStatements(PostgresSql.Get("jobs_list"));
-        await AssertSeeksAsync(connection, "poll", lists.For(new JobsListParams("small", JobState.Running, null, null, 1, NewestFirst: false)));
-        await AssertSeeksAsync(connection, "page", lists.For(new JobsListParams("small", JobState.Succeeded, null, 5, 50, NewestFirst: true)));
+        await AssertSeeksAsync(connection, "poll", PostgresJobStore.ListStatement(new JobsListParams("small", JobState.Running, null, null, 1, NewestFirst: false)));
+        await AssertSeeksAsync(connection, "poll of available", PostgresJobStore.ListStatement(new JobsListParams("small", JobState.Available, null, null, 1, NewestFirst: false)));
+        await AssertSeeksAsync(connection, "page", PostgresJobStore.ListStatement(new JobsListParams("small", JobState.Succeeded, null, 5, 50, NewestFirst: true)));
+        await AssertSeeksAsync(connection, "page of running", PostgresJobStore.ListStatement(new JobsListParams("big", JobState.Running, null, 5, 50, NewestFirst: true)));
+        await AssertSeeksAsync(connection, "page of available", PostgresJobStore.ListStatement(new JobsListParams("big", JobState.Available, null, 5, 50, NewestFirst: false)));
 
         // Forty more small queues: the stats of one queue of many.
         await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 4_000).Select(i => Job("1") with { Queue = $"q{i % 40}" })], now), CancellationToken.None);
