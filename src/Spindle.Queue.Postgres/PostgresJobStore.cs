@@ -136,10 +136,7 @@ internal sealed partial class PostgresJobStore : IJobStore
         return (await PostgresJobRows.ReadAllAsync(command, cancellationToken).ConfigureAwait(false)).FirstOrDefault();
     }
 
-    private static readonly JobsListStatements ListStatements = new(PostgresSql.Get("jobs_list"), InQueueStateIndex);
-
-    /// <summary>The states spindle_jobs_queue_state holds, every one but running (migration 003): listed in its id order.</summary>
-    private static bool InQueueStateIndex(JobState state) => state != JobState.Running;
+    private static readonly JobsListStatements ListStatements = new(PostgresSql.Get("jobs_list"));
 
     /// <summary>The listing statement the store sends for these parameters (tests look at its plan).</summary>
     internal static string ListStatement(JobsListParams parameters) => ListStatements.For(parameters);

@@ -83,7 +83,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(OpenAsync);
 
-        Assert.Contains("has schema version 99, newer than this Spindle.Queue.Postgres knows (3)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("has schema version 99, newer than this Spindle.Queue.Postgres knows (2)", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(PostgresServer.Password, error.Message, StringComparison.Ordinal);
     }
 
@@ -96,37 +96,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             await store.DisposeAsync();
         }
 
-        Assert.Equal(3L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_schema_version"));
-    }
-
-    [Fact]
-    public async Task Migration_3_keeps_every_job_and_leaves_running_jobs_out_of_the_queue_state_index()
-    {
-        // A schema as version 2 left it: the (queue, state, id) index over every job.
-        await using (PostgresJobStore current = await OpenAsync())
-        {
-            long[] ids = [.. (await current.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 6).Select(i => Job($"{i}"))], Now), CancellationToken.None)).Select(j => j.Id)];
-            IReadOnlyList<JobInfo> claimed = await current.JobsClaim(new JobsClaimParams("w", ["default"], 3, TimeSpan.FromMinutes(1), Now), CancellationToken.None);
-            await current.JobsComplete(new JobsCompleteParams([JobCompletion.Succeeded(claimed[0].Id, claimed[0].Attempt, "1")], Now), CancellationToken.None);
-        }
-
-        await using (NpgsqlConnection admin = await PostgresServer.OpenAdminAsync())
-        await using (var downgrade = new NpgsqlCommand(
-            $"DROP INDEX {_schema.Name}.spindle_jobs_queue_state; CREATE INDEX spindle_jobs_queue_state ON {_schema.Name}.spindle_jobs (queue, state, id); " +
-            $"DELETE FROM {_schema.Name}.spindle_schema_version WHERE version = 3", admin))
-        {
-            await downgrade.ExecuteNonQueryAsync();
-        }
-
-        await using PostgresJobStore store = await OpenAsync();
-
-        string definition = await PostgresServer.ScalarAsync<string>(
-            $"SELECT indexdef FROM pg_indexes WHERE schemaname = '{_schema.Name}' AND indexname = 'spindle_jobs_queue_state'");
-        Assert.Contains("WHERE (state = ANY (ARRAY['scheduled'::text, 'available'::text, 'retrying'::text, 'succeeded'::text, 'dead'::text, 'cancelled'::text]))", definition, StringComparison.Ordinal);
-        QueueStats stats = Assert.Single(await store.QueueStats(new QueueStatsParams(), CancellationToken.None));
-        Assert.Equal((3L, 2L, 1L), (stats.Available, stats.Running, stats.Succeeded));
-        Assert.Equal(3, (await store.JobsList(new JobsListParams("default", JobState.Available, null, null, 10, NewestFirst: false), CancellationToken.None)).Jobs.Count);
-        Assert.Equal(2, (await store.JobsList(new JobsListParams("default", JobState.Running, null, null, 10, NewestFirst: true), CancellationToken.None)).Jobs.Count);
+        Assert.Equal(2L, await PostgresServer.ScalarAsync<long>($"SELECT count(*) FROM {_schema.Name}.spindle_schema_version"));
     }
 
     [Fact]
