@@ -1,5 +1,7 @@
 -- A claim of 10 (claim_one_queue.sql) and the completion of those 10 (jobs_complete_succeeded.sql), each its own
--- transaction, as a worker's fetcher and completer send them (the worker's completions gather more jobs).
+-- transaction, as a worker's fetcher and completer send them (the worker's completions gather more jobs). The
+-- completion runs on a custom plan, as the store sends it: set_config and the update in one pipeline, one implicit
+-- transaction.
 \set lim 10
 \set lease 30
 WITH candidates AS MATERIALIZED (
@@ -19,7 +21,10 @@ claimed AS (
     WHERE j.id = ANY(ARRAY(SELECT id FROM candidates))
     RETURNING j.*
 )
-SELECT array_agg(id) AS ids, array_agg(attempt) AS attempts, array_agg(args) AS results FROM claimed \gset
+SELECT coalesce(array_agg(id), '{}') AS ids, coalesce(array_agg(attempt), '{}') AS attempts,
+       coalesce(array_agg(args), '{}') AS results FROM claimed \gset
+\startpipeline
+SELECT set_config('plan_cache_mode', 'force_custom_plan', true);
 UPDATE spindle_jobs j SET
     state = 'succeeded',
     result = c.result,
@@ -28,3 +33,4 @@ UPDATE spindle_jobs j SET
 FROM unnest(:ids::bigint[], :attempts::int[], :results::text[]) AS c(id, attempt, result)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
 RETURNING j.id, j.state;
+\endpipeline

@@ -1,9 +1,11 @@
--- src/Spindle.Queue.Postgres/Sql/jobs_claim.sql with pgbench variables: claims of 10 from the queues of an array (here one).
+-- src/Spindle.Queue.Postgres/Sql/jobs_claim.sql with pgbench variables: claims of 10 from the queues of an array,
+-- a parameter as the store sends it (run sets it to {q}: one queue, through the statement for many; the store itself
+-- sends claim_one_queue's for one).
 \set lim 10
 \set lease 30
 WITH candidates AS MATERIALIZED (
     SELECT j.id
-    FROM unnest(ARRAY[:q]::text[]) AS q(name)
+    FROM unnest(:queues::text[]) AS q(name)
     CROSS JOIN LATERAL (
         SELECT id, rank, run_at FROM spindle_jobs
         WHERE state = 'available' AND queue = q.name

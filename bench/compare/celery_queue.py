@@ -129,11 +129,19 @@ def peak_rss_kb(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
+    """The processes any thread of pid started (billiard forks pool processes from a supervisor thread too)."""
+    found: list[int] = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as f:
-            return [int(p) for p in f.read().split()]
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                found.extend(int(p) for p in f.read().split())
+        except OSError:
+            pass
+    return found
 
 
 class RedisServer:

@@ -214,12 +214,21 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             Assert.True(index is null || plan.Contains($"using {index}", StringComparison.Ordinal), $"{name} does not use {index} under a generic plan:\n{plan}");
         }
 
-        // The listings a benchmark's poll and read-back send (a queue and a state, a queue and a cursor).
-        await AssertSeeksAsync(connection, "poll", PostgresJobStore.ListStatement(new JobsListParams("small", JobState.Running, null, null, 1, NewestFirst: false)));
-        await AssertSeeksAsync(connection, "poll of available", PostgresJobStore.ListStatement(new JobsListParams("small", JobState.Available, null, null, 1, NewestFirst: false)));
-        await AssertSeeksAsync(connection, "page", PostgresJobStore.ListStatement(new JobsListParams("small", JobState.Succeeded, null, 5, 50, NewestFirst: true)));
-        await AssertSeeksAsync(connection, "page of running", PostgresJobStore.ListStatement(new JobsListParams("big", JobState.Running, null, 5, 50, NewestFirst: true)));
-        await AssertSeeksAsync(connection, "page of available", PostgresJobStore.ListStatement(new JobsListParams("big", JobState.Available, null, 5, 50, NewestFirst: false)));
+        // Listings of a queue's jobs in one state, first page and later ones, as a benchmark's poll, the CLI and the
+        // dashboard send them: each a range of spindle_jobs_queue_state (queue, state, id), whatever the state.
+        (string Name, JobsListParams Query)[] listings =
+        [
+            ("poll", new JobsListParams("small", JobState.Running, null, null, 1, NewestFirst: false)),
+            ("poll of available", new JobsListParams("small", JobState.Available, null, null, 1, NewestFirst: false)),
+            ("page", new JobsListParams("small", JobState.Succeeded, null, 5, 50, NewestFirst: true)),
+            ("page of running", new JobsListParams("big", JobState.Running, null, 5, 50, NewestFirst: true)),
+            ("page of available", new JobsListParams("big", JobState.Available, null, 5, 50, NewestFirst: false)),
+        ];
+        foreach ((string name, JobsListParams query) in listings)
+        {
+            string plan = await AssertSeeksAsync(connection, name, PostgresJobStore.ListStatement(query));
+            Assert.True(plan.Contains("using spindle_jobs_queue_state", StringComparison.Ordinal), $"{name} does not use spindle_jobs_queue_state under a generic plan:\n{plan}");
+        }
 
         // Forty more small queues: the stats of one queue of many.
         await store.JobsInsert(new JobsInsertParams([.. Enumerable.Range(0, 4_000).Select(i => Job("1") with { Queue = $"q{i % 40}" })], now), CancellationToken.None);

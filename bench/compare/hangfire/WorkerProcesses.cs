@@ -20,6 +20,9 @@ internal sealed class WorkerProcesses : IAsyncDisposable
     // The largest of the workers' peaks (the kernel's VmHWM), read as they are stopped; read after DisposeAsync.
     private long _peakRssKb;
 
+    // Set by the first DisposeAsync: a second does nothing.
+    private bool _disposed;
+
     internal double PeakRssMb => Math.Round(_peakRssKb / 1024.0, 1);
 
     internal static WorkerProcesses Start(int count, StorageTarget target, int concurrency, int pollMs)
@@ -82,6 +85,13 @@ internal sealed class WorkerProcesses : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+
         // Read once, as spindle bench queue does: nothing samples during the run.
         _peakRssKb = _processes.Select(p => PeakRssKb(p.Id)).DefaultIfEmpty(0).Max();
         foreach (Process process in _processes)
