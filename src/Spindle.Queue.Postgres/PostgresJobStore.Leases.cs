@@ -30,10 +30,10 @@ internal sealed partial class PostgresJobStore
 
     private const string CustomPlans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
 
-    /// <summary>After the plan mode's row: the round trip's own statement must have a result next.</summary>
-    private static void PastPlanMode(bool hasNext)
+    /// <summary>Moves the reader past the plan mode's row to the round trip's own result, which must follow.</summary>
+    private static async Task PastPlanModeAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
-        if (!hasNext)
+        if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
         {
             throw new InvalidOperationException("The store's round trip returned no result after setting its plan mode.");
         }
@@ -61,7 +61,7 @@ internal sealed partial class PostgresJobStore
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));
         using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        PastPlanMode(await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+        await PastPlanModeAsync(reader, cancellationToken).ConfigureAwait(false);
         return await PostgresJobRows.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,7 +83,7 @@ internal sealed partial class PostgresJobStore
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            PastPlanMode(await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+            await PastPlanModeAsync(reader, cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 extended.Add(new JobLease(reader.GetInt64(0), reader.GetInt32(1)));
@@ -161,7 +161,7 @@ internal sealed partial class PostgresJobStore
         var states = new Dictionary<long, JobState>(first.Count);
         using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            PastPlanMode(await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+            await PastPlanModeAsync(reader, cancellationToken).ConfigureAwait(false);
             do
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
