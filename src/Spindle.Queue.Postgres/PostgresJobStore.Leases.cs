@@ -9,33 +9,47 @@ internal sealed partial class PostgresJobStore
     // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction. Their
     // generic plans, made once per session: left to choose (plan_cache_mode = auto), PostgreSQL planned the claim
     // anew on every call, at more than the cost of running it (docs/benchmarks.md). All three seek by index under a
-    // generic plan (PostgresJobStoreTests).
-    private static readonly string ClaimSql = string.Join('\n',
-        GenericPlans, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
+    // generic plan (PostgresJobStoreTests). Committed without waiting for the WAL flush (ClaimRoundTrip).
+    internal static readonly string ClaimSql = string.Join('\n',
+        ClaimRoundTrip, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
 
     // The same for one queue, as every lane of a worker claims.
-    private static readonly string ClaimOneQueueSql = string.Join('\n',
-        GenericPlans, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim_one_queue"));
+    internal static readonly string ClaimOneQueueSql = string.Join('\n',
+        ClaimRoundTrip, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim_one_queue"));
 
     // The completions and the heartbeat join the jobs to arrays (unnest) whose length a generic plan cannot know: it
     // guesses ten rows, and may walk every running job for each element. Planned for their arrays on every call.
-    private static readonly string HeartbeatSql = CustomPlans + "\n" + PostgresSql.Get("jobs_heartbeat");
+    internal static readonly string HeartbeatSql = HeartbeatRoundTrip + "\n" + PostgresSql.Get("jobs_heartbeat");
 
     /// <summary>
-    /// The plan mode of the statements after it in the same round trip, until the implicit transaction ends. Its one
-    /// row is the first result, which the caller passes over (SET LOCAL would say nothing, but PostgreSQL warns of it
-    /// outside an explicit transaction, in every call's notices and in the server's log).
+    /// The settings of the statements after it in the same round trip, until the implicit transaction ends: the claim's
+    /// generic plans, and a commit that does not wait for the WAL to reach the disk. Its one row is the first result,
+    /// which the caller passes over (SET LOCAL would say nothing, but PostgreSQL warns of it outside an explicit
+    /// transaction, in every call's notices and in the server's log).
+    /// <para>
+    /// Why a claim may be forgotten: a claim that a server crash loses (at most the last three wal_writer_delay of
+    /// them) leaves its jobs available with their earlier attempt, so they run again: at least once, as a worker's
+    /// death makes them. Nothing a caller was told is lost: enqueues, completions, cancels and retries still wait for
+    /// the flush, and any of them flushes every claim committed before it. Waiting cost the claim a disk flush per
+    /// batch, most of a worker's time on a durable server (docs/benchmarks.md).
+    /// </para>
     /// </summary>
-    private const string GenericPlans = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true);";
+    internal const string ClaimRoundTrip =
+        "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true);";
 
-    private const string CustomPlans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
+    /// <summary>The heartbeat's: custom plans (its array), and, as a claim, no wait for the flush (a lost extension only shortens a lease).</summary>
+    internal const string HeartbeatRoundTrip =
+        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true);";
 
-    /// <summary>Moves the reader past the plan mode's row to the round trip's own result, which must follow.</summary>
-    private static async Task PastPlanModeAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    /// <summary>The completions': custom plans, and the server's own commit setting (a result once read must stay).</summary>
+    internal const string CompletionRoundTrip = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
+
+    /// <summary>Moves the reader past the settings' row to the round trip's own result, which must follow.</summary>
+    private static async Task PastSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
     {
         if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
         {
-            throw new InvalidOperationException("The store's round trip returned no result after setting its plan mode.");
+            throw new InvalidOperationException("The store's round trip returned no result after its settings.");
         }
     }
 
@@ -61,7 +75,7 @@ internal sealed partial class PostgresJobStore
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));
         using NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await PastPlanModeAsync(reader, cancellationToken).ConfigureAwait(false);
+        await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
         return await PostgresJobRows.ReadAllAsync(reader, cancellationToken).ConfigureAwait(false);
     }
 
@@ -83,7 +97,7 @@ internal sealed partial class PostgresJobStore
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await PastPlanModeAsync(reader, cancellationToken).ConfigureAwait(false);
+            await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
                 extended.Add(new JobLease(reader.GetInt64(0), reader.GetInt32(1)));
@@ -142,10 +156,10 @@ internal sealed partial class PostgresJobStore
         }
 
         using NpgsqlConnection connection = await _source.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One implicit transaction for the plan mode and the statements after it: no error barriers (EnableErrorBarriers
+        // One implicit transaction for the settings and the statements after it: no error barriers (EnableErrorBarriers
         // would end it after the first command).
         using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(CustomPlans));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(CompletionRoundTrip));
         AddCompletions(batch, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
         AddCompletions(batch, first, JobOutcome.Failed, "jobs_complete_failed", (c, group) => c
             .Bind("finals", group.Select(j => j.Outcome == JobOutcome.FailedFinal).ToArray())
@@ -161,7 +175,7 @@ internal sealed partial class PostgresJobStore
         var states = new Dictionary<long, JobState>(first.Count);
         using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await PastPlanModeAsync(reader, cancellationToken).ConfigureAwait(false);
+            await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
             do
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

@@ -178,6 +178,43 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Claims_and_heartbeats_commit_without_waiting_for_the_flush_and_completions_wait_as_the_server_says()
+    {
+        Assert.StartsWith(PostgresJobStore.ClaimRoundTrip + "\n", PostgresJobStore.ClaimSql, StringComparison.Ordinal);
+        Assert.StartsWith(PostgresJobStore.ClaimRoundTrip + "\n", PostgresJobStore.ClaimOneQueueSql, StringComparison.Ordinal);
+        Assert.StartsWith(PostgresJobStore.HeartbeatRoundTrip + "\n", PostgresJobStore.HeartbeatSql, StringComparison.Ordinal);
+
+        // The throwaway cluster commits asynchronously for everyone (scripts/postgres): this session waits, as a
+        // production server's would, so each round trip's own setting shows.
+        await using NpgsqlConnection connection = await PostgresServer.OpenAdminAsync();
+        await using (var wait = new NpgsqlCommand("SET synchronous_commit = on", connection))
+        {
+            await wait.ExecuteNonQueryAsync();
+        }
+
+        foreach ((string preamble, string commit, string plans) in new[]
+        {
+            (PostgresJobStore.ClaimRoundTrip, "off", "force_generic_plan"),
+            (PostgresJobStore.HeartbeatRoundTrip, "off", "force_custom_plan"),
+            (PostgresJobStore.CompletionRoundTrip, "on", "force_custom_plan"),
+        })
+        {
+            await using (var roundTrip = new NpgsqlCommand($"{preamble}\nSELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode');", connection))
+            await using (NpgsqlDataReader reader = await roundTrip.ExecuteReaderAsync())
+            {
+                Assert.True(await reader.NextResultAsync() && await reader.ReadAsync());
+                Assert.Equal((commit, plans), (reader.GetString(0), reader.GetString(1)));
+            }
+
+            // Only until that round trip's implicit transaction ended.
+            await using var after = new NpgsqlCommand("SELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode')", connection);
+            await using NpgsqlDataReader session = await after.ExecuteReaderAsync();
+            Assert.True(await session.ReadAsync());
+            Assert.Equal(("on", "auto"), (session.GetString(0), session.GetString(1)));
+        }
+    }
+
+    [Fact]
     public async Task Every_hot_statement_s_generic_plan_seeks_instead_of_scanning_the_table()
     {
         // A generic plan guesses a share of the whole table for a LIMIT or a time bound: on many jobs an IN subquery or
