@@ -19,7 +19,7 @@ internal sealed partial class PostgresJobStore
 
     // The completions and the heartbeat join the jobs to arrays (unnest) whose length a generic plan cannot know: it
     // guesses ten rows, and may walk every running job for each element. Planned for their arrays on every call.
-    internal static readonly string HeartbeatSql = HeartbeatRoundTrip + "\n" + PostgresSql.Get("jobs_heartbeat");
+    internal static readonly string HeartbeatSql = CustomPlans + "\n" + PostgresSql.Get("jobs_heartbeat");
 
     /// <summary>
     /// The settings of the statements after it in the same round trip, until the implicit transaction ends: the claim's
@@ -29,20 +29,18 @@ internal sealed partial class PostgresJobStore
     /// <para>
     /// Why a claim may be forgotten: a claim that a server crash loses (at most the last three wal_writer_delay of
     /// them) leaves its jobs available with their earlier attempt, so they run again: at least once, as a worker's
-    /// death makes them. Nothing a caller was told is lost: enqueues, completions, cancels and retries still wait for
-    /// the flush, and any of them flushes every claim committed before it. Waiting cost the claim a disk flush per
-    /// batch, most of a worker's time on a durable server (docs/benchmarks.md).
+    /// death makes them. Nothing a caller was told is lost: enqueues, completions, heartbeats, cancels and retries
+    /// still wait for the flush, and any of them flushes every claim committed before it. The next claim of such a
+    /// job hands out the forgotten claim's attempt number again, so completions are fenced by the claim's time too
+    /// (attempted_at, <see cref="JobCompletion.ClaimedAt"/>). Waiting cost the claim a disk flush per batch, most of
+    /// a worker's time on a durable server (docs/benchmarks.md).
     /// </para>
     /// </summary>
     internal const string ClaimRoundTrip =
         "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true);";
 
-    /// <summary>The heartbeat's: custom plans (its array), and, as a claim, no wait for the flush (a lost extension only shortens a lease).</summary>
-    internal const string HeartbeatRoundTrip =
-        "SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('synchronous_commit', 'off', true);";
-
-    /// <summary>The completions': custom plans, and the server's own commit setting (a result once read must stay).</summary>
-    internal const string CompletionRoundTrip = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
+    /// <summary>The completions' and the heartbeat's: custom plans (their arrays), and the server's own commit setting.</summary>
+    internal const string CustomPlans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
 
     /// <summary>Moves the reader past the settings' row to the round trip's own result, which must follow.</summary>
     private static async Task PastSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -159,7 +157,7 @@ internal sealed partial class PostgresJobStore
         // One implicit transaction for the settings and the statements after it: no error barriers (EnableErrorBarriers
         // would end it after the first command).
         using var batch = new NpgsqlBatch(connection);
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(CompletionRoundTrip));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(CustomPlans));
         AddCompletions(batch, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
         AddCompletions(batch, first, JobOutcome.Failed, "jobs_complete_failed", (c, group) => c
             .Bind("finals", group.Select(j => j.Outcome == JobOutcome.FailedFinal).ToArray())
@@ -214,6 +212,7 @@ internal sealed partial class PostgresJobStore
         var command = new NpgsqlBatchCommand(PostgresSql.Get(sql));
         command.Parameters.Add(new NpgsqlParameter<long[]>("ids", group.Select(c => c.Id).ToArray()));
         command.Parameters.Add(new NpgsqlParameter<int[]>("attempts", group.Select(c => c.Attempt).ToArray()));
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("claimed_ats", group.Select(c => c.ClaimedAt?.ToUniversalTime()).ToArray()));
         bind(command, group);
         batch.BatchCommands.Add(command);
     }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Npgsql;
 using Spindle.Queue.Storage;
+using Spindle.Tasks;
 
 namespace Spindle.Queue.Postgres.Tests;
 
@@ -178,11 +179,11 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Claims_and_heartbeats_commit_without_waiting_for_the_flush_and_completions_wait_as_the_server_says()
+    public async Task Claims_commit_without_waiting_for_the_flush_and_completions_and_heartbeats_wait_as_the_server_says()
     {
         Assert.StartsWith(PostgresJobStore.ClaimRoundTrip + "\n", PostgresJobStore.ClaimSql, StringComparison.Ordinal);
         Assert.StartsWith(PostgresJobStore.ClaimRoundTrip + "\n", PostgresJobStore.ClaimOneQueueSql, StringComparison.Ordinal);
-        Assert.StartsWith(PostgresJobStore.HeartbeatRoundTrip + "\n", PostgresJobStore.HeartbeatSql, StringComparison.Ordinal);
+        Assert.StartsWith(PostgresJobStore.CustomPlans + "\n", PostgresJobStore.HeartbeatSql, StringComparison.Ordinal);
 
         // The throwaway cluster commits asynchronously for everyone (scripts/postgres): this session waits, as a
         // production server's would, so each round trip's own setting shows.
@@ -195,8 +196,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         foreach ((string preamble, string commit, string plans) in new[]
         {
             (PostgresJobStore.ClaimRoundTrip, "off", "force_generic_plan"),
-            (PostgresJobStore.HeartbeatRoundTrip, "off", "force_custom_plan"),
-            (PostgresJobStore.CompletionRoundTrip, "on", "force_custom_plan"),
+            (PostgresJobStore.CustomPlans, "on", "force_custom_plan"),
         })
         {
             await using (var roundTrip = new NpgsqlCommand($"{preamble}\nSELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode');", connection))
@@ -212,6 +212,47 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             Assert.True(await session.ReadAsync());
             Assert.Equal(("on", "auto"), (session.GetString(0), session.GetString(1)));
         }
+    }
+
+    [Theory]
+    [InlineData("succeeded")]
+    [InlineData("failed")]
+    [InlineData("cancelled")]
+    [InlineData("released")]
+    public async Task A_claim_a_crash_forgot_hands_out_its_attempt_again_and_the_forgotten_claims_completion_is_stale(string outcome)
+    {
+        await using PostgresJobStore store = await OpenAsync();
+        long id = (await store.JobsInsert(new JobsInsertParams([Job("1")], Now), CancellationToken.None))[0].Id;
+        JobInfo forgotten = Assert.Single(await store.JobsClaim(new JobsClaimParams("w1", ["default"], 1, TimeSpan.FromMinutes(1), Now), CancellationToken.None));
+
+        // What a server crash leaves of a claim whose commit had not reached the disk: the row as it was before it.
+        await using (NpgsqlConnection admin = await PostgresServer.OpenAdminAsync())
+        await using (var undo = new NpgsqlCommand(
+            $"UPDATE {_schema.Name}.spindle_jobs SET state = 'available', attempt = attempt - 1, attempted_at = NULL, attempted_by = NULL, lease_expires_at = NULL WHERE id = {id}", admin))
+        {
+            Assert.Equal(1, await undo.ExecuteNonQueryAsync());
+        }
+
+        JobInfo repeat = Assert.Single(await store.JobsClaim(new JobsClaimParams("w2", ["default"], 1, TimeSpan.FromMinutes(1), Now.AddSeconds(5)), CancellationToken.None));
+        Assert.Equal((forgotten.Attempt, Now.AddSeconds(5)), (repeat.Attempt, repeat.AttemptedAt!.Value));
+
+        JobCompletion Completion(JobInfo claim) => (outcome switch
+        {
+            "succeeded" => JobCompletion.Succeeded(id, claim.Attempt, "1"),
+            "failed" => JobCompletion.Failed(id, claim.Attempt, Failure(TaskFailureKind.Exception, "failed"), Now.AddSeconds(6)),
+            "cancelled" => JobCompletion.Cancelled(id, claim.Attempt, Failure(TaskFailureKind.Cancelled, "cancelled")),
+            _ => JobCompletion.Released(id, claim.Attempt, Failure(TaskFailureKind.Cancelled, "stopping")),
+        }) with { ClaimedAt = claim.AttemptedAt };
+
+        static TaskFailure Failure(TaskFailureKind kind, string message) => new() { Kind = kind, TaskKind = "test.job", Message = message };
+
+        JobsCompleteResult late = await store.JobsComplete(new JobsCompleteParams([Completion(forgotten)], Now.AddSeconds(6)), CancellationToken.None);
+        Assert.Equal([new JobLease(id, forgotten.Attempt)], late.Stale);
+        Assert.Equal(JobState.Running, (await store.JobsGet(new JobsGetParams(id), CancellationToken.None))!.State);
+
+        JobsCompleteResult own = await store.JobsComplete(new JobsCompleteParams([Completion(repeat)], Now.AddSeconds(6)), CancellationToken.None);
+        Assert.Empty(own.Stale);
+        Assert.NotEqual(JobState.Running, Assert.Single(own.Completed).State);
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using Spindle.Queue.Storage;
 using Spindle.Tasks;
 
 namespace Spindle.Queue.Postgres.Tests;
@@ -69,6 +70,38 @@ public sealed class PostgresQueueWorkerTests : IAsyncLifetime
 
         JobHandle<int> second = await queue.EnqueueAsync(_double, 21);
         Assert.Equal(42, await second.WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+    }
+
+    [Fact]
+    public async Task A_worker_whose_claim_a_crash_forgot_finds_its_completion_stale_and_the_repeat_keeps_the_job()
+    {
+        // A server crash can forget a claim (claims commit without waiting for the disk); the job's next claim then
+        // has the same attempt number (PostgresJobStoreTests). The worker's completion names its claim's time as
+        // well, so it must not complete the repeat that another worker now runs. The handler leaves the row as the
+        // crash and the repeat's claim would, in one statement (the worker itself would claim a job left available).
+        _catalog.Add<int, string>("test.forgotten", async (_, context) =>
+        {
+            await using Npgsql.NpgsqlConnection admin = await PostgresServer.OpenAdminAsync();
+            await using var repeat = new Npgsql.NpgsqlCommand(
+                $"UPDATE {_schema.Name}.spindle_jobs SET attempted_at = attempted_at + interval '1 second', attempted_by = 'repeat' WHERE id = {context.JobId}", admin);
+            Assert.Equal(1, await repeat.ExecuteNonQueryAsync());
+            return "ran before the crash";
+        });
+        var flushed = new TaskCompletionSource<JobsCompleteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using JobQueue queue = await JobQueue.OpenAsync(_schema.ConnectionString);
+        JobHandle job = await queue.EnqueueAsync("test.forgotten", "1");
+        await using QueueWorker worker = await QueueWorker.OpenAsync(_schema.ConnectionString, _catalog, Options("a") with
+        {
+            Hooks = new WorkerHooks { Flushed = result => flushed.TrySetResult(result) },
+        });
+        await worker.StartAsync();
+
+        JobsCompleteResult written = await flushed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal([new JobLease(job.Id, 1)], written.Stale);
+        Assert.Empty(written.Completed);
+        JobInfo now = (await queue.GetAsync(job.Id))!;
+        Assert.Equal((JobState.Running, 1, "repeat"), (now.State, now.Attempt, now.AttemptedBy));
     }
 
     private static QueueWorkerOptions Options(string id) => new()

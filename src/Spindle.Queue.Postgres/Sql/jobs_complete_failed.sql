@@ -13,7 +13,8 @@ UPDATE spindle_jobs j SET
         ELSE j.priority - (SELECT aging_rate FROM spindle_queue_settings WHERE id = 1) * (extract(epoch FROM c.retry_at)::float8 - 1735689600) END,
     finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL OR c.final OR j.attempt >= j.max_attempts THEN @now ELSE NULL END,
     lease_expires_at = NULL
-FROM unnest(@ids::bigint[], @attempts::int[], @finals::boolean[], @retry_ats::timestamptz[], @errors::text[])
-     AS c(id, attempt, final, retry_at, error)
+FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @finals::boolean[], @retry_ats::timestamptz[], @errors::text[])
+     AS c(id, attempt, claimed_at, final, retry_at, error)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
+  AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
 RETURNING j.id, j.state;

@@ -40,6 +40,14 @@ internal sealed record JobCompletion(long Id, int Attempt, JobOutcome Outcome, s
     internal static JobCompletion Released(long id, int attempt, TaskFailure reason) => new(id, attempt, JobOutcome.Released, null, reason, null);
 
     internal JobLease Lease => new(Id, Attempt);
+
+    /// <summary>
+    /// The claim's time as the store wrote it (<see cref="JobInfo.AttemptedAt"/> of the claimed job), or null. With
+    /// the attempt, it names the claim: a store whose claims a server crash may forget (PostgreSQL commits them
+    /// without waiting for the disk) hands out a forgotten claim's attempt number again, and refuses a completion
+    /// whose claim time is not the job's. A worker always gives it; null fences by attempt alone.
+    /// </summary>
+    internal DateTimeOffset? ClaimedAt { get; init; }
 }
 
 /// <summary>What <see cref="IJobStore.JobsComplete"/> did.</summary>

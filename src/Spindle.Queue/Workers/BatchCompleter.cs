@@ -87,7 +87,8 @@ internal sealed class BatchCompleter
 
     private async Task FlushAsync(List<(HeldJob Held, JobCompletion Completion)> batch, CancellationToken giveUp)
     {
-        var completions = batch.ConvertAll(item => item.Completion);
+        // Each names its claim by time as well as attempt (JobCompletion.ClaimedAt).
+        var completions = batch.ConvertAll(item => item.Completion with { ClaimedAt = item.Held.Job.AttemptedAt });
         while (true)
         {
             JobsCompleteResult result;
