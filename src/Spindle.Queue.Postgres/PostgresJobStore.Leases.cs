@@ -6,10 +6,16 @@ namespace Spindle.Queue.Postgres;
 /// <summary>The worker side: claim, heartbeat, complete, rescue; each one round trip.</summary>
 internal sealed partial class PostgresJobStore
 {
-    // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction. Their
-    // generic plans, made once per session: left to choose (plan_cache_mode = auto), PostgreSQL planned the claim
-    // anew on every call, at more than the cost of running it (docs/benchmarks.md). All three seek by index under a
-    // generic plan (PostgresJobStoreTests). Committed without waiting for the WAL flush (ClaimRoundTrip).
+    // Each round trip's first statement sets its plan mode and commit for that implicit transaction only; its one row
+    // is the first result, which the caller passes over. Why each: the files. (Declared before the statements built
+    // from them: static fields are set in the order they are written.)
+    internal static readonly string ClaimRoundTrip = PostgresSql.Get("round_trip_claim");
+
+    internal static readonly string CustomPlans = PostgresSql.Get("round_trip_custom_plans");
+
+    // Promotion, expiry and the claim itself, sent together: PostgreSQL runs them as one implicit transaction, on
+    // generic plans, committed without waiting for the WAL flush (round_trip_claim.sql). All three seek by index
+    // under a generic plan (PostgresJobStoreTests).
     internal static readonly string ClaimSql = string.Join('\n',
         ClaimRoundTrip, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim"));
 
@@ -17,30 +23,9 @@ internal sealed partial class PostgresJobStore
     internal static readonly string ClaimOneQueueSql = string.Join('\n',
         ClaimRoundTrip, PostgresSql.Get("jobs_promote"), PostgresSql.Get("jobs_expire"), PostgresSql.Get("jobs_claim_one_queue"));
 
-    // The completions and the heartbeat join the jobs to arrays (unnest) whose length a generic plan cannot know: it
-    // guesses ten rows, and may walk every running job for each element. Planned for their arrays on every call.
+    // The heartbeat, as the completions, on custom plans for its arrays, waiting for its commit's flush
+    // (round_trip_custom_plans.sql).
     internal static readonly string HeartbeatSql = CustomPlans + "\n" + PostgresSql.Get("jobs_heartbeat");
-
-    /// <summary>
-    /// The settings of the statements after it in the same round trip, until the implicit transaction ends: the claim's
-    /// generic plans, and a commit that does not wait for the WAL to reach the disk. Its one row is the first result,
-    /// which the caller passes over (SET LOCAL would say nothing, but PostgreSQL warns of it outside an explicit
-    /// transaction, in every call's notices and in the server's log).
-    /// <para>
-    /// Why a claim may be forgotten: a claim that a server crash loses (at most the last three wal_writer_delay of
-    /// them) leaves its jobs available with their earlier attempt, so they run again: at least once, as a worker's
-    /// death makes them. Nothing a caller was told is lost: enqueues, completions, heartbeats, cancels and retries
-    /// still wait for the flush, and any of them flushes every claim committed before it. The next claim of such a
-    /// job hands out the forgotten claim's attempt number again, so completions are fenced by the claim's time too
-    /// (attempted_at, <see cref="JobCompletion.ClaimedAt"/>). Waiting cost the claim a disk flush per batch, most of
-    /// a worker's time on a durable server (docs/benchmarks.md).
-    /// </para>
-    /// </summary>
-    internal const string ClaimRoundTrip =
-        "SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true);";
-
-    /// <summary>The completions' and the heartbeat's: custom plans (their arrays), and the server's own commit setting.</summary>
-    internal const string CustomPlans = "SELECT set_config('plan_cache_mode', 'force_custom_plan', true);";
 
     /// <summary>Moves the reader past the settings' row to the round trip's own result, which must follow.</summary>
     private static async Task PastSettingsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
@@ -89,16 +74,19 @@ internal sealed partial class PostgresJobStore
         using NpgsqlCommand command = new NpgsqlCommand(HeartbeatSql, connection)
             .Bind("ids", parameters.Jobs.Select(j => j.Id).ToArray())
             .Bind("attempts", parameters.Jobs.Select(j => j.Attempt).ToArray())
+            .Bind("claimed_ats", parameters.Jobs.Select(j => j.ClaimedAt?.ToUniversalTime()).ToArray())
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));
-        var extended = new HashSet<JobLease>();
+        // The claims extended, as the rows name them: a lease is lost unless one is its attempt and, when it names
+        // one, its claim's time.
+        var extended = new Dictionary<(long Id, int Attempt), DateTimeOffset>();
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                extended.Add(new JobLease(reader.GetInt64(0), reader.GetInt32(1)));
+                extended[(reader.GetInt64(0), reader.GetInt32(1))] = reader.GetFieldValue<DateTimeOffset>(3);
                 if (reader.GetBoolean(2))
                 {
                     cancelRequested.Add(reader.GetInt64(0));
@@ -107,8 +95,8 @@ internal sealed partial class PostgresJobStore
         }
 
         return new JobsHeartbeatResult(
-            extended.Select(l => l.Id).ToList(),
-            parameters.Jobs.Where(j => !extended.Contains(j)).ToList(),
+            [.. extended.Keys.Select(k => k.Id).Distinct()],
+            parameters.Jobs.Where(j => !(extended.TryGetValue((j.Id, j.Attempt), out DateTimeOffset claimedAt) && (j.ClaimedAt is null || j.ClaimedAt == claimedAt))).ToList(),
             cancelRequested);
     }
 
@@ -140,10 +128,12 @@ internal sealed partial class PostgresJobStore
     {
         var first = new List<JobCompletion>(parameters.Completions.Count);
         var stale = new List<JobLease>();
-        var seen = new HashSet<long>();
+        // Two completions of one claim: the first counts. Two of one job from different claims (a worker that got a job
+        // again after a server crash forgot its claim) are both sent: the fence lets at most one through.
+        var seen = new HashSet<(long, DateTimeOffset?)>();
         foreach (JobCompletion completion in parameters.Completions)
         {
-            if (seen.Add(completion.Id))
+            if (seen.Add((completion.Id, completion.ClaimedAt)))
             {
                 first.Add(completion);
             }
@@ -170,7 +160,8 @@ internal sealed partial class PostgresJobStore
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", parameters.Now.ToUniversalTime()));
         }
 
-        var states = new Dictionary<long, JobState>(first.Count);
+        // At most one row per job: the claim a completion names is the job's running one for at most one of them.
+        var states = new Dictionary<long, (DateTimeOffset ClaimedAt, JobState State)>(first.Count);
         using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
@@ -178,7 +169,7 @@ internal sealed partial class PostgresJobStore
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    states[reader.GetInt64(0)] = JobStateNames.Parse(reader.GetString(1));
+                    states[reader.GetInt64(0)] = (reader.GetFieldValue<DateTimeOffset>(1), JobStateNames.Parse(reader.GetString(2)));
                 }
             }
             while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
@@ -187,9 +178,9 @@ internal sealed partial class PostgresJobStore
         var completed = new List<(long Id, JobState State)>(states.Count);
         foreach (JobCompletion completion in first)
         {
-            if (states.TryGetValue(completion.Id, out JobState state))
+            if (states.TryGetValue(completion.Id, out var row) && (completion.ClaimedAt is null || completion.ClaimedAt == row.ClaimedAt))
             {
-                completed.Add((completion.Id, state));
+                completed.Add((completion.Id, row.State));
             }
             else
             {

@@ -168,7 +168,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             Assert.True(custom == 0 && generic > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
         }
 
-        foreach (string phrase in new[] { "state = 'succeeded',", "AS h(id, attempt)" })
+        foreach (string phrase in new[] { "state = 'succeeded',", "AS h(id, attempt, claimed_at)" })
         {
             (long generic, long custom) = Assert.Single(plans, p => p.Key.Contains(phrase, StringComparison.Ordinal)).Value;
             Assert.True(generic == 0 && custom > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
@@ -215,17 +215,68 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("succeeded")]
-    [InlineData("failed")]
-    [InlineData("cancelled")]
-    [InlineData("released")]
-    public async Task A_claim_a_crash_forgot_hands_out_its_attempt_again_and_the_forgotten_claims_completion_is_stale(string outcome)
+    [InlineData("succeeded", JobState.Succeeded)]
+    [InlineData("failed", JobState.Retrying)]
+    [InlineData("cancelled", JobState.Cancelled)]
+    [InlineData("released", JobState.Available)]
+    public async Task A_claim_a_crash_forgot_hands_out_its_attempt_again_and_the_forgotten_claims_completion_is_stale(string outcome, JobState after)
     {
         await using PostgresJobStore store = await OpenAsync();
+        (JobInfo forgotten, JobInfo repeat) = await ForgetAndClaimAgainAsync(store);
+        Assert.Equal(forgotten.Attempt, repeat.Attempt);
+        Assert.NotEqual(forgotten.AttemptedAt, repeat.AttemptedAt);
+
+        JobsCompleteResult late = await store.JobsComplete(new JobsCompleteParams([Completion(forgotten, outcome)], Now.AddSeconds(6)), CancellationToken.None);
+        Assert.Equal([forgotten.Id], late.Stale.Select(l => l.Id));
+        Assert.Empty(late.Completed);
+        JobInfo untouched = (await store.JobsGet(new JobsGetParams(forgotten.Id), CancellationToken.None))!;
+        Assert.Equal((JobState.Running, repeat.AttemptedAt, repeat.MaxAttempts, (string?)null), (untouched.State, untouched.AttemptedAt, untouched.MaxAttempts, untouched.Result));
+
+        JobsCompleteResult own = await store.JobsComplete(new JobsCompleteParams([Completion(repeat, outcome)], Now.AddSeconds(6)), CancellationToken.None);
+        Assert.Empty(own.Stale);
+        Assert.Equal((forgotten.Id, after), Assert.Single(own.Completed));
+    }
+
+    [Fact]
+    public async Task Completions_of_a_forgotten_claim_and_of_its_repeat_in_one_batch_complete_the_repeat_whichever_comes_first()
+    {
+        await using PostgresJobStore store = await OpenAsync();
+        (JobInfo forgotten, JobInfo repeat) = await ForgetAndClaimAgainAsync(store);
+
+        JobsCompleteResult result = await store.JobsComplete(
+            new JobsCompleteParams([Completion(forgotten, "succeeded"), Completion(repeat, "succeeded")], Now.AddSeconds(6)), CancellationToken.None);
+
+        Assert.Equal([new JobLease(forgotten.Id, forgotten.Attempt, forgotten.AttemptedAt)], result.Stale);
+        Assert.Equal((repeat.Id, JobState.Succeeded), Assert.Single(result.Completed));
+    }
+
+    [Fact]
+    public async Task A_heartbeat_of_a_forgotten_claim_is_lost_and_leaves_the_repeats_lease_alone()
+    {
+        await using PostgresJobStore store = await OpenAsync();
+        (JobInfo forgotten, JobInfo repeat) = await ForgetAndClaimAgainAsync(store);
+
+        JobsHeartbeatResult beat = await store.JobsHeartbeat(
+            new JobsHeartbeatParams([new JobLease(forgotten.Id, forgotten.Attempt, forgotten.AttemptedAt)], TimeSpan.FromHours(1), Now.AddSeconds(6)), CancellationToken.None);
+
+        Assert.Empty(beat.Extended);
+        Assert.Equal([new JobLease(forgotten.Id, forgotten.Attempt, forgotten.AttemptedAt)], beat.Lost);
+        Assert.Equal(repeat.LeaseExpiresAt, (await store.JobsGet(new JobsGetParams(repeat.Id), CancellationToken.None))!.LeaseExpiresAt);
+
+        JobsHeartbeatResult own = await store.JobsHeartbeat(
+            new JobsHeartbeatParams([new JobLease(repeat.Id, repeat.Attempt, repeat.AttemptedAt)], TimeSpan.FromHours(1), Now.AddSeconds(6)), CancellationToken.None);
+        Assert.Equal([repeat.Id], own.Extended);
+        Assert.Empty(own.Lost);
+    }
+
+    /// <summary>
+    /// A claim, then what a server crash leaves of it when its commit had not reached the disk (the row as it was
+    /// before), then the job's next claim, at a time with sub-microsecond ticks (PostgreSQL keeps microseconds).
+    /// </summary>
+    private async Task<(JobInfo Forgotten, JobInfo Repeat)> ForgetAndClaimAgainAsync(PostgresJobStore store)
+    {
         long id = (await store.JobsInsert(new JobsInsertParams([Job("1")], Now), CancellationToken.None))[0].Id;
         JobInfo forgotten = Assert.Single(await store.JobsClaim(new JobsClaimParams("w1", ["default"], 1, TimeSpan.FromMinutes(1), Now), CancellationToken.None));
-
-        // What a server crash leaves of a claim whose commit had not reached the disk: the row as it was before it.
         await using (NpgsqlConnection admin = await PostgresServer.OpenAdminAsync())
         await using (var undo = new NpgsqlCommand(
             $"UPDATE {_schema.Name}.spindle_jobs SET state = 'available', attempt = attempt - 1, attempted_at = NULL, attempted_by = NULL, lease_expires_at = NULL WHERE id = {id}", admin))
@@ -233,27 +284,21 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             Assert.Equal(1, await undo.ExecuteNonQueryAsync());
         }
 
-        JobInfo repeat = Assert.Single(await store.JobsClaim(new JobsClaimParams("w2", ["default"], 1, TimeSpan.FromMinutes(1), Now.AddSeconds(5)), CancellationToken.None));
-        Assert.Equal((forgotten.Attempt, Now.AddSeconds(5)), (repeat.Attempt, repeat.AttemptedAt!.Value));
-
-        JobCompletion Completion(JobInfo claim) => (outcome switch
-        {
-            "succeeded" => JobCompletion.Succeeded(id, claim.Attempt, "1"),
-            "failed" => JobCompletion.Failed(id, claim.Attempt, Failure(TaskFailureKind.Exception, "failed"), Now.AddSeconds(6)),
-            "cancelled" => JobCompletion.Cancelled(id, claim.Attempt, Failure(TaskFailureKind.Cancelled, "cancelled")),
-            _ => JobCompletion.Released(id, claim.Attempt, Failure(TaskFailureKind.Cancelled, "stopping")),
-        }) with { ClaimedAt = claim.AttemptedAt };
-
-        static TaskFailure Failure(TaskFailureKind kind, string message) => new() { Kind = kind, TaskKind = "test.job", Message = message };
-
-        JobsCompleteResult late = await store.JobsComplete(new JobsCompleteParams([Completion(forgotten)], Now.AddSeconds(6)), CancellationToken.None);
-        Assert.Equal([new JobLease(id, forgotten.Attempt)], late.Stale);
-        Assert.Equal(JobState.Running, (await store.JobsGet(new JobsGetParams(id), CancellationToken.None))!.State);
-
-        JobsCompleteResult own = await store.JobsComplete(new JobsCompleteParams([Completion(repeat)], Now.AddSeconds(6)), CancellationToken.None);
-        Assert.Empty(own.Stale);
-        Assert.NotEqual(JobState.Running, Assert.Single(own.Completed).State);
+        JobInfo repeat = Assert.Single(await store.JobsClaim(
+            new JobsClaimParams("w2", ["default"], 1, TimeSpan.FromMinutes(1), Now.AddSeconds(5).AddTicks(7)), CancellationToken.None));
+        return (forgotten, repeat);
     }
+
+    private static JobCompletion Completion(JobInfo claim, string outcome) => (outcome switch
+    {
+        "succeeded" => JobCompletion.Succeeded(claim.Id, claim.Attempt, "1"),
+        "failed" => JobCompletion.Failed(claim.Id, claim.Attempt, Failure(TaskFailureKind.Exception, "failed"), Now.AddMinutes(1)),
+        "cancelled" => JobCompletion.Cancelled(claim.Id, claim.Attempt, Failure(TaskFailureKind.Cancelled, "cancelled")),
+        "released" => JobCompletion.Released(claim.Id, claim.Attempt, Failure(TaskFailureKind.Cancelled, "stopping")),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Not an outcome of this test."),
+    }) with { ClaimedAt = claim.AttemptedAt };
+
+    private static TaskFailure Failure(TaskFailureKind kind, string message) => new() { Kind = kind, TaskKind = "test.job", Message = message };
 
     [Fact]
     public async Task Every_hot_statement_s_generic_plan_seeks_instead_of_scanning_the_table()

@@ -1,3 +1,4 @@
+using Npgsql;
 using Spindle.Queue.Storage;
 using Spindle.Tasks;
 
@@ -79,12 +80,13 @@ public sealed class PostgresQueueWorkerTests : IAsyncLifetime
         // has the same attempt number (PostgresJobStoreTests). The worker's completion names its claim's time as
         // well, so it must not complete the repeat that another worker now runs. The handler leaves the row as the
         // crash and the repeat's claim would, in one statement (the worker itself would claim a job left available).
+        var repeated = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         _catalog.Add<int, string>("test.forgotten", async (_, context) =>
         {
-            await using Npgsql.NpgsqlConnection admin = await PostgresServer.OpenAdminAsync();
-            await using var repeat = new Npgsql.NpgsqlCommand(
+            await using NpgsqlConnection admin = await PostgresServer.OpenAdminAsync();
+            await using var repeat = new NpgsqlCommand(
                 $"UPDATE {_schema.Name}.spindle_jobs SET attempted_at = attempted_at + interval '1 second', attempted_by = 'repeat' WHERE id = {context.JobId}", admin);
-            Assert.Equal(1, await repeat.ExecuteNonQueryAsync());
+            repeated.TrySetResult(await repeat.ExecuteNonQueryAsync());
             return "ran before the crash";
         });
         var flushed = new TaskCompletionSource<JobsCompleteResult>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,9 +98,10 @@ public sealed class PostgresQueueWorkerTests : IAsyncLifetime
         });
         await worker.StartAsync();
 
+        Assert.Equal(1, await repeated.Task.WaitAsync(TimeSpan.FromSeconds(30)));
         JobsCompleteResult written = await flushed.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
-        Assert.Equal([new JobLease(job.Id, 1)], written.Stale);
+        Assert.Equal([(job.Id, 1)], written.Stale.Select(l => (l.Id, l.Attempt)));
         Assert.Empty(written.Completed);
         JobInfo now = (await queue.GetAsync(job.Id))!;
         Assert.Equal((JobState.Running, 1, "repeat"), (now.State, now.Attempt, now.AttemptedBy));

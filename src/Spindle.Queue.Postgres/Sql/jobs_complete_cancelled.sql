@@ -1,4 +1,4 @@
--- Fenced: the handler stopped because the job was cancelled.
+-- Fenced by attempt and claim time, as jobs_complete_succeeded: the handler stopped because the job was cancelled.
 UPDATE spindle_jobs j SET
     state = 'cancelled',
     error = c.error,
@@ -7,4 +7,4 @@ UPDATE spindle_jobs j SET
 FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @errors::text[]) AS c(id, attempt, claimed_at, error)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
   AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
-RETURNING j.id, j.state;
+RETURNING j.id, j.attempted_at, j.state;

@@ -1,4 +1,4 @@
--- Fenced. Cancelled when cancellation was asked for while it ran (the request must not be lost to a retry);
+-- Fenced by attempt and claim time, as jobs_complete_succeeded. Cancelled when cancellation was asked for while it ran (the request must not be lost to a retry);
 -- dead when the failure is final or no attempt is left; otherwise retrying at its retry time (available at
 -- once when that is already due). SET expressions all read the row as it was.
 UPDATE spindle_jobs j SET
@@ -17,4 +17,4 @@ FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @fina
      AS c(id, attempt, claimed_at, final, retry_at, error)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
   AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
-RETURNING j.id, j.state;
+RETURNING j.id, j.attempted_at, j.state;

@@ -1,4 +1,4 @@
--- Fenced. The worker hands an unfinished attempt back (it is shutting down): the job is available again at
+-- Fenced by attempt and claim time, as jobs_complete_succeeded. The worker hands an unfinished attempt back (it is shutting down): the job is available again at
 -- once and keeps its rank (its place in line), and max_attempts grows by one so the attempt does not count.
 -- The attempt number is not reset: it stays the fence. Cancelled instead when cancellation was asked for.
 UPDATE spindle_jobs j SET
@@ -10,4 +10,4 @@ UPDATE spindle_jobs j SET
 FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @errors::text[]) AS c(id, attempt, claimed_at, error)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
   AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
-RETURNING j.id, j.state;
+RETURNING j.id, j.attempted_at, j.state;

@@ -1,6 +1,9 @@
--- Fenced: only each job's current running attempt is extended. Every lease of the worker in one statement.
+-- Fenced: only each job's current running attempt is extended, and only for the claim the worker holds when its
+-- time is given (a claim a server crash forgot hands out its attempt number again). Every lease of the worker in one
+-- statement.
 -- The lease runs from @lease_from, or from the database's clock when that is NULL (see PostgresStoreSettings).
 UPDATE spindle_jobs j SET lease_expires_at = coalesce(@lease_from::timestamptz, clock_timestamp()) + @lease
-FROM unnest(@ids::bigint[], @attempts::int[]) AS h(id, attempt)
+FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[]) AS h(id, attempt, claimed_at)
 WHERE j.id = h.id AND j.attempt = h.attempt AND j.state = 'running'
-RETURNING j.id, j.attempt, j.cancel_requested_at IS NOT NULL;
+  AND (h.claimed_at IS NULL OR j.attempted_at = h.claimed_at)
+RETURNING j.id, j.attempt, j.cancel_requested_at IS NOT NULL, j.attempted_at;

@@ -21,8 +21,13 @@ internal sealed record JobsClaimParams(
     internal int LimitInLock => Free?.Invoke() is { } free && free > Limit ? free : Limit;
 }
 
-/// <summary>One running attempt a worker holds: the job and the attempt number it was claimed with.</summary>
-internal readonly record struct JobLease(long Id, int Attempt);
+/// <summary>
+/// One running attempt a worker holds: the job, the attempt number it was claimed with and, where known, the claim's
+/// time as the store wrote it (<see cref="JobInfo.AttemptedAt"/>). The time tells two claims with the same attempt
+/// number apart: on PostgreSQL a server crash may forget a claim (claims commit without waiting for the disk), and the
+/// job's next claim then hands out the same number. A worker always gives it; null fences by the attempt alone.
+/// </summary>
+internal readonly record struct JobLease(long Id, int Attempt, DateTimeOffset? ClaimedAt = null);
 
 /// <summary>Parameters of <see cref="IJobStore.JobsHeartbeat"/>.</summary>
 /// <param name="Jobs">The attempts the worker holds.</param>

@@ -26,7 +26,7 @@ internal enum JobOutcome
     Released,
 }
 
-/// <summary>The outcome of one attempt, fenced by its attempt number.</summary>
+/// <summary>The outcome of one attempt, fenced by its attempt number and, where given, its claim's time (<see cref="JobLease"/>).</summary>
 internal sealed record JobCompletion(long Id, int Attempt, JobOutcome Outcome, string? Result, TaskFailure? Error, DateTimeOffset? RetryAt)
 {
     internal static JobCompletion Succeeded(long id, int attempt, string result) => new(id, attempt, JobOutcome.Succeeded, result, null, null);
@@ -39,18 +39,13 @@ internal sealed record JobCompletion(long Id, int Attempt, JobOutcome Outcome, s
 
     internal static JobCompletion Released(long id, int attempt, TaskFailure reason) => new(id, attempt, JobOutcome.Released, null, reason, null);
 
-    internal JobLease Lease => new(Id, Attempt);
+    internal JobLease Lease => new(Id, Attempt, ClaimedAt);
 
-    /// <summary>
-    /// The claim's time as the store wrote it (<see cref="JobInfo.AttemptedAt"/> of the claimed job), or null. With
-    /// the attempt, it names the claim: a store whose claims a server crash may forget (PostgreSQL commits them
-    /// without waiting for the disk) hands out a forgotten claim's attempt number again, and refuses a completion
-    /// whose claim time is not the job's. A worker always gives it; null fences by attempt alone.
-    /// </summary>
+    /// <summary>The claim's time as the store wrote it (<see cref="JobInfo.AttemptedAt"/>), or null: see <see cref="JobLease"/>.</summary>
     internal DateTimeOffset? ClaimedAt { get; init; }
 }
 
 /// <summary>What <see cref="IJobStore.JobsComplete"/> did.</summary>
 /// <param name="Completed">Each recorded completion with the state its job is now in.</param>
-/// <param name="Stale">Completions refused because the attempt was no longer the job's running attempt.</param>
+/// <param name="Stale">Completions refused because their claim was no longer the job's running attempt.</param>
 internal sealed record JobsCompleteResult(IReadOnlyList<(long Id, JobState State)> Completed, IReadOnlyList<JobLease> Stale);

@@ -32,7 +32,7 @@ internal sealed class HeldJob : IDisposable
 
     internal JobInfo Job { get; }
 
-    internal JobLease Lease => new(Job.Id, Job.Attempt);
+    internal JobLease Lease => new(Job.Id, Job.Attempt, Job.AttemptedAt);
 
     /// <summary>When the lease runs out as far as this worker knows. Written by the fetcher before the job is
     /// published to the registry, then only by the lease renewer; read only by the renewer.</summary>

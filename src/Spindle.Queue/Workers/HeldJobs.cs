@@ -10,7 +10,17 @@ internal sealed class HeldJobs
 
     internal int Count => _jobs.Count;
 
-    internal void Add(HeldJob held) => _jobs[held.Job.Id] = held;
+    /// <summary>Holds <paramref name="held"/>; returns the earlier attempt of the same job this worker still held, if any.</summary>
+    internal HeldJob? Add(HeldJob held)
+    {
+        HeldJob? earlier = null;
+        _jobs.AddOrUpdate(held.Job.Id, held, (_, current) =>
+        {
+            earlier = current;
+            return held;
+        });
+        return earlier;
+    }
 
     internal bool Contains(HeldJob held) => _jobs.TryGetValue(held.Job.Id, out HeldJob? current) && ReferenceEquals(current, held);
 

@@ -105,7 +105,13 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         foreach (JobInfo job in jobs)
         {
             var claimed = new HeldJob(job, now + options.Lease);
-            held.Add(claimed);
+            if (held.Add(claimed) is { } earlier && earlier.Stop(JobStopReason.Lost))
+            {
+                // The store handed out a job this worker still runs: the earlier claim is gone (a PostgreSQL crash
+                // forgot it), and its outcome would be refused as stale.
+                WorkerLog.LeaseLost(logger, job.Id, earlier.Job.Attempt, "the store handed the job out again");
+            }
+
             bool buffered = lane.Ready.Writer.TryWrite(claimed);
             Debug.Assert(buffered, "A lane's buffer holds its concurrency, and the fetcher claims at most its free slots.");
         }

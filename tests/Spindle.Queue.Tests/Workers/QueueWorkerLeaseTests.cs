@@ -127,7 +127,7 @@ public sealed class QueueWorkerLeaseTests : WorkerFixture
         // A comes back: its handler returns, and its completion of attempt 1 is refused.
         Gate.SetResult();
         IReadOnlyList<JobLease> stale = await staleOfA.Task.WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal([new JobLease(job.Id, 1)], stale);
+        Assert.Equal([(job.Id, 1, (DateTimeOffset?)Start)], stale.Select(l => (l.Id, l.Attempt, l.ClaimedAt)));
         JobInfo after = (await job.GetAsync())!;
         Assert.Equal((JobState.Succeeded, 2, "\"second\""), (after.State, after.Attempt, after.Result));
         Assert.Equal(TaskFailureKind.Lost, after.Error?.Kind);

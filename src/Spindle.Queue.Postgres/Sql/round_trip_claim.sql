@@ -1,0 +1,12 @@
+-- The first statement of the claim's round trip (promotion, expiry, the claim), for that implicit transaction only
+-- (set_config's third argument; SET LOCAL would say the same without a result row, but PostgreSQL warns of it outside
+-- an explicit transaction, in every call's notices and in the server's log):
+-- * generic plans, planned once per connection: left to choose, PostgreSQL planned the claim anew on every call, at
+--   more than the cost of running it (docs/benchmarks.md); every statement of the trip seeks under one (tests).
+-- * a commit that does not wait for the WAL to reach the disk, which on a durable server was most of a claim's time.
+--   A server crash can forget the claims of its last moments (normally at most three wal_writer_delay), those no
+--   later waited-for commit flushed: their jobs are available again with their earlier attempt number and run
+--   again, at least once, as after a worker's death. Their next claim hands out the same attempt number, so
+--   completions and heartbeats are fenced by the claim's time too (attempted_at, JobLease.ClaimedAt). Enqueues,
+--   completions, heartbeats, cancels, retries and the leader's work still wait, and each flushes every claim before it.
+SELECT set_config('plan_cache_mode', 'force_generic_plan', true), set_config('synchronous_commit', 'off', true);
