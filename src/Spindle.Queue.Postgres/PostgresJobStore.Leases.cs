@@ -77,26 +77,26 @@ internal sealed partial class PostgresJobStore
             .Bind("claimed_ats", parameters.Jobs.Select(j => j.ClaimedAt?.ToUniversalTime()).ToArray())
             .Bind("lease", parameters.Lease)
             .BindNullable("lease_from", LeaseClock(now));
-        // The claims extended, as the rows name them: a lease is lost unless one is its attempt and, when it names
-        // one, its claim's time.
-        var extended = new Dictionary<(long Id, int Attempt), DateTimeOffset>();
+        // Each row names the lease it extended by its place in the arrays (from 1): the others are lost.
+        var extended = new bool[parameters.Jobs.Count];
         var cancelRequested = new List<long>();
         using (NpgsqlDataReader reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
             await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                extended[(reader.GetInt64(0), reader.GetInt32(1))] = reader.GetFieldValue<DateTimeOffset>(3);
-                if (reader.GetBoolean(2))
+                int at = checked((int)reader.GetInt64(0)) - 1;
+                extended[at] = true;
+                if (reader.GetBoolean(1))
                 {
-                    cancelRequested.Add(reader.GetInt64(0));
+                    cancelRequested.Add(parameters.Jobs[at].Id);
                 }
             }
         }
 
         return new JobsHeartbeatResult(
-            [.. extended.Keys.Select(k => k.Id).Distinct()],
-            parameters.Jobs.Where(j => !(extended.TryGetValue((j.Id, j.Attempt), out DateTimeOffset claimedAt) && (j.ClaimedAt is null || j.ClaimedAt == claimedAt))).ToList(),
+            [.. parameters.Jobs.Where((_, i) => extended[i]).Select(j => j.Id).Distinct()],
+            [.. parameters.Jobs.Where((_, i) => !extended[i])],
             cancelRequested);
     }
 
@@ -121,15 +121,17 @@ internal sealed partial class PostgresJobStore
 
     /// <summary>
     /// One statement per kind of outcome, each over arrays (unnest), all sent in one round trip and run as one
-    /// implicit transaction. A job named twice in a batch is completed by its first completion; the later ones
-    /// find it no longer running and are stale, as they would be written one after the other.
+    /// implicit transaction. A claim completed twice in a batch is completed by its first completion; the later ones
+    /// are stale, as they would be written one after the other. Completions of one job from different claims are
+    /// all sent, and the fence takes at most one.
     /// </summary>
     private async Task<JobsCompleteResult> CompleteAsync(JobsCompleteParams parameters, CancellationToken cancellationToken)
     {
         var first = new List<JobCompletion>(parameters.Completions.Count);
         var stale = new List<JobLease>();
         // Two completions of one claim: the first counts. Two of one job from different claims (a worker that got a job
-        // again after a server crash forgot its claim) are both sent: the fence lets at most one through.
+        // again after a server crash forgot its claim) are both sent: the fence lets at most one through, and the row
+        // it writes says which (each statement changes a job once, so a second match in the same one is left out).
         var seen = new HashSet<(long, DateTimeOffset?)>();
         foreach (JobCompletion completion in parameters.Completions)
         {
@@ -148,39 +150,43 @@ internal sealed partial class PostgresJobStore
         // would end it after the first command).
         using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand(CustomPlans));
-        AddCompletions(batch, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
-        AddCompletions(batch, first, JobOutcome.Failed, "jobs_complete_failed", (c, group) => c
+        var groups = new List<List<JobCompletion>>(4); // one per statement after the settings, in their order
+        AddCompletions(batch, groups, first, JobOutcome.Succeeded, "jobs_complete_succeeded", (c, group) => c.Bind("results", group.Select(j => j.Result ?? "null").ToArray()));
+        AddCompletions(batch, groups, first, JobOutcome.Failed, "jobs_complete_failed", (c, group) => c
             .Bind("finals", group.Select(j => j.Outcome == JobOutcome.FailedFinal).ToArray())
             .Bind("retry_ats", group.Select(j => (j.RetryAt ?? parameters.Now).ToUniversalTime()).ToArray())
             .Bind("errors", group.Select(ErrorOf).ToArray()));
-        AddCompletions(batch, first, JobOutcome.Cancelled, "jobs_complete_cancelled", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
-        AddCompletions(batch, first, JobOutcome.Released, "jobs_complete_released", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
+        AddCompletions(batch, groups, first, JobOutcome.Cancelled, "jobs_complete_cancelled", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
+        AddCompletions(batch, groups, first, JobOutcome.Released, "jobs_complete_released", (c, group) => c.Bind("errors", group.Select(ErrorOf).ToArray()));
         foreach (NpgsqlBatchCommand command in batch.BatchCommands.Skip<NpgsqlBatchCommand>(1))
         {
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("now", parameters.Now.ToUniversalTime()));
         }
 
-        // At most one row per job: the claim a completion names is the job's running one for at most one of them.
-        var states = new Dictionary<long, (DateTimeOffset ClaimedAt, JobState State)>(first.Count);
+        // Each row names the completion it recorded by its place in its statement's arrays (from 1): the rest are stale.
+        var states = new Dictionary<JobCompletion, JobState>(first.Count, ReferenceEqualityComparer.Instance);
         using (NpgsqlDataReader reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            await PastSettingsAsync(reader, cancellationToken).ConfigureAwait(false);
-            do
+            foreach (List<JobCompletion> group in groups)
             {
+                if (!await reader.NextResultAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw new InvalidOperationException("The completions' round trip returned fewer results than it sent statements.");
+                }
+
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    states[reader.GetInt64(0)] = (reader.GetFieldValue<DateTimeOffset>(1), JobStateNames.Parse(reader.GetString(2)));
+                    states[group[checked((int)reader.GetInt64(0)) - 1]] = JobStateNames.Parse(reader.GetString(1));
                 }
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
         var completed = new List<(long Id, JobState State)>(states.Count);
         foreach (JobCompletion completion in first)
         {
-            if (states.TryGetValue(completion.Id, out var row) && (completion.ClaimedAt is null || completion.ClaimedAt == row.ClaimedAt))
+            if (states.TryGetValue(completion, out JobState state))
             {
-                completed.Add((completion.Id, row.State));
+                completed.Add((completion.Id, state));
             }
             else
             {
@@ -192,7 +198,7 @@ internal sealed partial class PostgresJobStore
     }
 
     private static void AddCompletions(
-        NpgsqlBatch batch, List<JobCompletion> completions, JobOutcome outcome, string sql, Action<NpgsqlBatchCommand, List<JobCompletion>> bind)
+        NpgsqlBatch batch, List<List<JobCompletion>> groups, List<JobCompletion> completions, JobOutcome outcome, string sql, Action<NpgsqlBatchCommand, List<JobCompletion>> bind)
     {
         List<JobCompletion> group = completions.Where(c => c.Outcome == outcome || (outcome == JobOutcome.Failed && c.Outcome == JobOutcome.FailedFinal)).ToList();
         if (group.Count == 0)
@@ -206,6 +212,7 @@ internal sealed partial class PostgresJobStore
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset?[]>("claimed_ats", group.Select(c => c.ClaimedAt?.ToUniversalTime()).ToArray()));
         bind(command, group);
         batch.BatchCommands.Add(command);
+        groups.Add(group);
     }
 
     public async Task<IReadOnlyList<JobRescued>> JobsRescue(JobsRescueParams parameters, CancellationToken cancellationToken)

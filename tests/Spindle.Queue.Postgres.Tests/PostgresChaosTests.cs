@@ -88,46 +88,65 @@ public sealed class PostgresChaosTests : SchemaQueueFixture
     [Fact]
     public async Task Restarting_the_server_under_a_running_worker_loses_nothing_and_the_worker_carries_on()
     {
-        (IReadOnlyList<JobHandle> handles, List<(long Id, int Attempt)> ledger) = await RunThroughAsync("restart", Schema.ConnectionString);
+        Run run = await RunThroughAsync("restart", Schema.ConnectionString);
 
-        await AssertEachSucceededOnceAsync(handles, ledger);
+        var runs = run.Ledger.GroupBy(l => (l.Id, l.Attempt)).ToDictionary(g => g.Key, g => g.Select(l => l.Token).ToList());
+        foreach ((JobInfo job, int i) in await FinalAsync(run))
+        {
+            // The succeeding attempt ran once, and its result is that run's.
+            Assert.Equal([Token(job, i)], runs.GetValueOrDefault((job.Id, job.Attempt)) ?? []);
+        }
     }
 
     [Fact]
     public async Task Crashing_the_server_under_a_running_worker_loses_no_job_and_no_result()
     {
         // An immediate stop: what the server held of the WAL and had not written is gone, as in a crash. The worker's
-        // sessions wait for their commits as a production server's would (the throwaway cluster does not for anyone),
-        // except the claims, which never wait: claims of the crash's last moments may be forgotten, and their jobs
-        // then run again under the same attempt number. So each job's result must be there once, and its recorded
-        // attempt must have run, but a run may repeat.
-        (IReadOnlyList<JobHandle> handles, List<(long Id, int Attempt)> ledger) =
-            await RunThroughAsync("crash", $"{Schema.ConnectionString}&options=-c%20synchronous_commit%3Don");
+        // sessions (and the enqueue) wait for their commits as a production server's would (the throwaway cluster does
+        // not for anyone), except the claims, which never wait: claims of the crash's last moments may be forgotten,
+        // and their jobs then run again under the same attempt number. So every job must succeed with the result of a
+        // run of its succeeding attempt (that attempt may have run twice), and every result read before the crash
+        // must still be there after it.
+        Run run = await RunThroughAsync("crash", $"{Schema.ConnectionString}&options=-c%20synchronous_commit%3Don");
 
-        var ran = ledger.ToHashSet();
-        for (int i = 0; i < handles.Count; i++)
+        var ran = run.Ledger.ToHashSet();
+        foreach ((JobInfo job, int i) in await FinalAsync(run))
         {
-            JobInfo job = (await handles[i].GetAsync())!;
-            Assert.Equal((JobState.Succeeded, $"{i}"), (job.State, job.Result));
-            Assert.Contains((job.Id, job.Attempt), ran);
+            Assert.Contains((job.Id, job.Attempt, Token(job, i)), ran);
+            if (run.SucceededBefore.TryGetValue(job.Id, out string? before))
+            {
+                Assert.Equal(before, job.Result);
+            }
         }
+
+        Assert.NotEmpty(run.SucceededBefore);
     }
 
+    /// <summary>What a run through a restart or crash left: the jobs, each run of a handler, and the results read just before.</summary>
+    private sealed record Run(IReadOnlyList<JobHandle> Handles, List<(long Id, int Attempt, string Token)> Ledger, Dictionary<long, string?> SucceededBefore);
+
     /// <summary>Runs 800 jobs on one worker and, an eighth of the way through, has scripts/postgres <paramref name="how"/> the server.</summary>
-    private async Task<(IReadOnlyList<JobHandle> Handles, List<(long Id, int Attempt)> Ledger)> RunThroughAsync(string how, string workerStore)
+    private async Task<Run> RunThroughAsync(string how, string workerStore)
     {
         string cluster = Environment.GetEnvironmentVariable("SPINDLE_TEST_POSTGRES_DIR") is { Length: > 0 } dir ? dir : throw new InvalidOperationException(
             "SPINDLE_TEST_POSTGRES_DIR is not set: this test restarts the throwaway PostgreSQL cluster that scripts/test starts, and needs its folder. Run scripts/test.");
         const int Jobs = 800;
-        var ledger = new ConcurrentQueue<(long Id, int Attempt)>();
+        var ledger = new ConcurrentQueue<(long Id, int Attempt, string Token)>();
         var catalog = new TaskCatalog();
-        catalog.Add<int, int>("chaos.job", async (x, context) =>
+        catalog.Add<int, string>("chaos.job", async (x, context) =>
         {
             await Task.Delay(5, context.CancellationToken);
-            ledger.Enqueue((long.Parse(context.JobId!, CultureInfo.InvariantCulture), context.Attempt));
-            return x;
+            // Each run returns a result of its own, so a result tells which run wrote it.
+            string token = $"{x}:{Guid.NewGuid():N}";
+            ledger.Enqueue((long.Parse(context.JobId!, CultureInfo.InvariantCulture), context.Attempt, token));
+            return token;
         });
-        IReadOnlyList<JobHandle> handles = await Queue.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
+        IReadOnlyList<JobHandle> handles;
+        await using (JobQueue enqueuer = await JobQueue.OpenAsync(workerStore))
+        {
+            handles = await enqueuer.EnqueueManyAsync(Enumerable.Range(0, Jobs).Select(i => new JobRequest("chaos.job", $"{i}", new EnqueueOptions { MaxAttempts = 5 })));
+        }
+
         await using QueueWorker worker = await QueueWorker.OpenAsync(workerStore, catalog, new QueueWorkerOptions
         {
             WorkerId = "restarted",
@@ -144,14 +163,35 @@ public sealed class PostgresChaosTests : SchemaQueueFixture
             await Task.Delay(5);
         }
 
+        Dictionary<long, string?> succeededBefore = (await Queue.ListAsync(new JobListQuery { State = JobState.Succeeded, Limit = Jobs })).Jobs.ToDictionary(j => j.Id, j => j.Result);
         int before = ledger.Count;
         await RunAsync(Path.Combine(RepositoryRoot(), "scripts", "postgres"), how, cluster);
         Assert.True(ledger.Count < Jobs, $"the {how} came after the work ({before} of {Jobs} done before it)");
 
         await WaitAllSucceededAsync(Jobs);
         await worker.StopAsync();
-        return (handles, [.. ledger]);
+        return new Run(handles, [.. ledger], succeededBefore);
     }
+
+    /// <summary>Every job of the run as it ended, with its argument; each must have succeeded with a result of its own argument.</summary>
+    private async Task<List<(JobInfo Job, int Argument)>> FinalAsync(Run run)
+    {
+        var final = new List<(JobInfo, int)>(run.Handles.Count);
+        for (int i = 0; i < run.Handles.Count; i++)
+        {
+            JobInfo job = (await Queue.GetAsync(run.Handles[i].Id))!; // the handles' client, the enqueuer, is closed
+            Assert.Equal(JobState.Succeeded, job.State);
+            Assert.StartsWith($"\"{i}:", job.Result, StringComparison.Ordinal);
+            final.Add((job, i));
+        }
+
+        return final;
+    }
+
+    /// <summary>The run's token a job's result carries (the result is a JSON string).</summary>
+    private static string Token(JobInfo job, int argument) => System.Text.Json.JsonSerializer.Deserialize<string>(job.Result!) is { } token && token.StartsWith($"{argument}:", StringComparison.Ordinal)
+        ? token
+        : throw new InvalidOperationException($"Job {job.Id}'s result {job.Result} is not a token of argument {argument}.");
 
     private async Task<List<JobInfo>> RunningOfAsync(string worker) =>
         [.. (await Queue.ListAsync(new JobListQuery { State = JobState.Running, Limit = 100 })).Jobs.Where(j => j.AttemptedBy == worker)];

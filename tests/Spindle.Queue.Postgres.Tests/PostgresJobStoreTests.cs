@@ -168,7 +168,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             Assert.True(custom == 0 && generic > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
         }
 
-        foreach (string phrase in new[] { "state = 'succeeded',", "AS h(id, attempt, claimed_at)" })
+        foreach (string phrase in new[] { "state = 'succeeded',", "AS h(id, attempt, claimed_at, n)" })
         {
             (long generic, long custom) = Assert.Single(plans, p => p.Key.Contains(phrase, StringComparison.Ordinal)).Value;
             Assert.True(generic == 0 && custom > 0, $"'{phrase}': {generic} generic and {custom} custom plans");
@@ -237,17 +237,27 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
         Assert.Equal((forgotten.Id, after), Assert.Single(own.Completed));
     }
 
-    [Fact]
-    public async Task Completions_of_a_forgotten_claim_and_of_its_repeat_in_one_batch_complete_the_repeat_whichever_comes_first()
+    [Theory]
+    [InlineData(true, "succeeded")]
+    [InlineData(false, "succeeded")]
+    [InlineData(true, "failed")]
+    [InlineData(false, "failed")]
+    public async Task Completions_of_a_forgotten_claim_and_of_its_repeat_in_one_batch_complete_the_repeat_in_either_order(bool forgottenFirst, string forgottenOutcome)
     {
         await using PostgresJobStore store = await OpenAsync();
         (JobInfo forgotten, JobInfo repeat) = await ForgetAndClaimAgainAsync(store);
+        JobCompletion late = forgottenOutcome == "succeeded"
+            ? JobCompletion.Succeeded(forgotten.Id, forgotten.Attempt, "\"forgotten\"") with { ClaimedAt = forgotten.AttemptedAt }
+            : Completion(forgotten, forgottenOutcome);
+        JobCompletion own = JobCompletion.Succeeded(repeat.Id, repeat.Attempt, "\"repeat\"") with { ClaimedAt = repeat.AttemptedAt };
 
         JobsCompleteResult result = await store.JobsComplete(
-            new JobsCompleteParams([Completion(forgotten, "succeeded"), Completion(repeat, "succeeded")], Now.AddSeconds(6)), CancellationToken.None);
+            new JobsCompleteParams(forgottenFirst ? [late, own] : [own, late], Now.AddSeconds(6)), CancellationToken.None);
 
         Assert.Equal([new JobLease(forgotten.Id, forgotten.Attempt, forgotten.AttemptedAt)], result.Stale);
         Assert.Equal((repeat.Id, JobState.Succeeded), Assert.Single(result.Completed));
+        JobInfo done = (await store.JobsGet(new JobsGetParams(repeat.Id), CancellationToken.None))!;
+        Assert.Equal((JobState.Succeeded, "\"repeat\"", repeat.AttemptedAt), (done.State, done.Result, done.AttemptedAt));
     }
 
     [Fact]

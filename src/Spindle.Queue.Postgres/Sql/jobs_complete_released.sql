@@ -7,7 +7,7 @@ UPDATE spindle_jobs j SET
     error = c.error,
     finished_at = CASE WHEN j.cancel_requested_at IS NOT NULL THEN @now ELSE NULL END,
     lease_expires_at = NULL
-FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @errors::text[]) AS c(id, attempt, claimed_at, error)
+FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @errors::text[]) WITH ORDINALITY AS c(id, attempt, claimed_at, error, n)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
   AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
-RETURNING j.id, j.attempted_at, j.state;
+RETURNING c.n, j.state;

@@ -31,10 +31,14 @@ internal interface IJobStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken);
 
-    /// <summary>Extends the leases of running attempts a worker holds; reports lost attempts and requested cancellations.</summary>
+    /// <summary>
+    /// Extends the leases of running attempts a worker holds; reports lost attempts and requested cancellations. A
+    /// store whose claims a crash may forget fences by <see cref="JobLease.ClaimedAt"/> too; one whose claims are as
+    /// durable as anything else (SQLite) may ignore it.
+    /// </summary>
     Task<JobsHeartbeatResult> JobsHeartbeat(JobsHeartbeatParams parameters, CancellationToken cancellationToken);
 
-    /// <summary>Records the outcomes of many attempts in one transaction; refuses (and returns) stale attempts.</summary>
+    /// <summary>Records the outcomes of many attempts in one transaction; refuses (and returns) stale attempts, fenced as the heartbeat is.</summary>
     Task<JobsCompleteResult> JobsComplete(JobsCompleteParams parameters, CancellationToken cancellationToken);
 
     /// <summary>Running jobs whose lease ran out go back to available (or dead with no attempts left, or cancelled if asked).</summary>

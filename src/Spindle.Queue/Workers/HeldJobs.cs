@@ -13,13 +13,20 @@ internal sealed class HeldJobs
     /// <summary>Holds <paramref name="held"/>; returns the earlier attempt of the same job this worker still held, if any.</summary>
     internal HeldJob? Add(HeldJob held)
     {
-        HeldJob? earlier = null;
-        _jobs.AddOrUpdate(held.Job.Id, held, (_, current) =>
+        while (true)
         {
-            earlier = current;
-            return held;
-        });
-        return earlier;
+            if (_jobs.TryGetValue(held.Job.Id, out HeldJob? current))
+            {
+                if (_jobs.TryUpdate(held.Job.Id, held, current))
+                {
+                    return current;
+                }
+            }
+            else if (_jobs.TryAdd(held.Job.Id, held))
+            {
+                return null;
+            }
+        }
     }
 
     internal bool Contains(HeldJob held) => _jobs.TryGetValue(held.Job.Id, out HeldJob? current) && ReferenceEquals(current, held);

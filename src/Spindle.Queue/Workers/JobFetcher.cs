@@ -105,11 +105,12 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
         foreach (JobInfo job in jobs)
         {
             var claimed = new HeldJob(job, now + options.Lease);
-            if (held.Add(claimed) is { } earlier && earlier.Stop(JobStopReason.Lost))
+            // The store handed out a job this worker still holds: the earlier claim is gone. Its outcome may be written
+            // already (a retry due at once, claimed again before the completer let go of it); else it was rescued, or,
+            // with the same attempt number, forgotten by a PostgreSQL crash, and its outcome would be refused as stale.
+            if (held.Add(claimed) is { } earlier && earlier.Stop(JobStopReason.Lost) && earlier.Job.Attempt == job.Attempt)
             {
-                // The store handed out a job this worker still runs: the earlier claim is gone (a PostgreSQL crash
-                // forgot it), and its outcome would be refused as stale.
-                WorkerLog.LeaseLost(logger, job.Id, earlier.Job.Attempt, "the store handed the job out again");
+                WorkerLog.LeaseLost(logger, job.Id, earlier.Job.Attempt, "the store handed it out again with the same attempt number: a server crash forgot its claim");
             }
 
             bool buffered = lane.Ready.Writer.TryWrite(claimed);

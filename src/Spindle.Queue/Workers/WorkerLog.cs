@@ -14,7 +14,7 @@ internal static partial class WorkerLog
     [LoggerMessage(3, LogLevel.Warning, "Claiming jobs of queue {Queue} failed; trying again after the poll interval.")]
     internal static partial void ClaimFailed(ILogger logger, string queue, Exception exception);
 
-    [LoggerMessage(4, LogLevel.Warning, "Job {JobId} attempt {Attempt}: its completion was refused as stale (the job was rescued, cancelled or finished elsewhere); dropped.")]
+    [LoggerMessage(4, LogLevel.Warning, "Job {JobId} attempt {Attempt}: its completion was refused as stale (the job was rescued, cancelled or finished elsewhere, or a server crash forgot its claim); dropped.")]
     internal static partial void StaleCompletion(ILogger logger, long jobId, int attempt);
 
     [LoggerMessage(5, LogLevel.Warning, "Writing {Count} job outcomes failed; trying again (their leases are still renewed).")]
