@@ -34,14 +34,14 @@ internal sealed class JobRunner(TaskCatalog catalog, QueueWorkerOptions options,
             {
                 // The job's timeout cancels the handler's token at once; one that ignores it is killed with its
                 // process a grace period later.
-                var call = new QueuedJobCall(job.Id, job.Attempt, job.Priority, timeout + PoolKillGrace);
+                var call = new QueuedJobCall(job.Id, job.Attempt, job.Priority, timeout + PoolKillGrace, job.AttemptedAt);
                 Task<JsonElement> running = await pool.SubmitJsonAsync(job.Kind, Encoding.UTF8.GetBytes(job.Arguments), call, linked.Token).ConfigureAwait(false);
                 return JobCompletion.Succeeded(job.Id, job.Attempt, (await running.ConfigureAwait(false)).GetRawText());
             }
 
             TaskHandler handler = catalog.FindHandler(job.Kind);
             var result = new ArrayBufferWriter<byte>();
-            var context = new TaskContext(job.Kind, linked.Token, job.Attempt, job.Id.ToString(CultureInfo.InvariantCulture), logger: logger, timeProvider: time);
+            var context = new TaskContext(job.Kind, linked.Token, job.Attempt, job.Id.ToString(CultureInfo.InvariantCulture), logger: logger, timeProvider: time, attemptedAt: job.AttemptedAt);
             await Invoke(handler, job.Arguments, context, result).ConfigureAwait(false);
             return JobCompletion.Succeeded(job.Id, job.Attempt, result.WrittenCount == 0 ? "null" : Encoding.UTF8.GetString(result.WrittenSpan));
         }

@@ -107,6 +107,7 @@ public abstract class ProcessPool : IAsyncDisposable
         {
             Attempt = job.Attempt,
             JobId = job.JobId,
+            AttemptedAt = job.AttemptedAt,
             Timeout = job.HardTimeout,
             ExemptFromPoison = true,
         };

@@ -5,4 +5,5 @@ namespace Spindle.Processes;
 /// <param name="Attempt">The job's attempt number, the handler's <c>TaskContext.Attempt</c>.</param>
 /// <param name="Priority">The call's priority in the pool.</param>
 /// <param name="HardTimeout">Past this from the call's start its process is killed; <see langword="null"/> for the pool's <see cref="ProcessPoolOptions.CallTimeout"/>.</param>
-internal readonly record struct QueuedJobCall(long JobId, int Attempt, int Priority, TimeSpan? HardTimeout);
+/// <param name="AttemptedAt">When the attempt was claimed, the handler's <c>TaskContext.AttemptedAt</c>.</param>
+internal readonly record struct QueuedJobCall(long JobId, int Attempt, int Priority, TimeSpan? HardTimeout, DateTimeOffset? AttemptedAt = null);

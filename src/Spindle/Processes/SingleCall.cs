@@ -23,13 +23,22 @@ internal sealed class SingleCall<TResult>(PoolKind kind, byte[] arguments, JsonC
     /// <summary>The durable queue's job this call runs, given to the handler as <c>TaskContext.JobId</c>.</summary>
     internal long? JobId { get; init; }
 
+    /// <summary>When the job's attempt was claimed, given to the handler as <c>TaskContext.AttemptedAt</c>.</summary>
+    internal DateTimeOffset? AttemptedAt { get; init; }
+
     internal override void WriteFrame(FrameBuffer buffer)
     {
         buffer.BeginCall(FrameType.Call, Id, Kind.Id, Attempt);
-        buffer.WriteByte((byte)((progress is null ? 0 : WireFormat.ReportsProgress) | (JobId is null ? 0 : WireFormat.CarriesJobId)));
+        buffer.WriteByte((byte)((progress is null ? 0 : WireFormat.ReportsProgress) | (JobId is null ? 0 : WireFormat.CarriesJobId)
+            | (AttemptedAt is null ? 0 : WireFormat.CarriesAttemptedAt)));
         if (JobId is { } job)
         {
             buffer.WriteInt64(job);
+        }
+
+        if (AttemptedAt is { } attemptedAt)
+        {
+            buffer.WriteInt64(attemptedAt.UtcTicks);
         }
 
         buffer.WriteBytes(arguments);

@@ -216,7 +216,7 @@ internal sealed class WorkerHost
         }
 
         var context = new TaskContext(call.Kind, cancellationToken, call.Attempt, call.JobId?.ToString(CultureInfo.InvariantCulture),
-            progress: call.ReportsProgress ? new ProgressFrames(this, call.Id) : null, logger: logger);
+            progress: call.ReportsProgress ? new ProgressFrames(this, call.Id) : null, logger: logger, attemptedAt: call.AttemptedAt);
         _results.BeginFrame(call.IsChunk ? FrameType.ChunkResult : FrameType.Result);
         _results.WriteInt64(call.Id);
         if (call.IsRaw)
@@ -435,12 +435,20 @@ internal sealed class WorkerHost
         /// <summary>The durable queue's job the call runs, if any.</summary>
         internal long? JobId { get; init; }
 
+        /// <summary>When that job's attempt was claimed, if the call says.</summary>
+        internal DateTimeOffset? AttemptedAt { get; init; }
+
         /// <summary>The chunk's items are raw 64-bit integers in <see cref="Data"/>.</summary>
         internal bool IsRaw { get; }
 
         internal byte[] Data { get; }
 
         internal (int Start, int Length)[] Items { get; }
+
+        private static DateTimeOffset AttemptedAtOf(long ticks, long id) =>
+            ticks is >= 0 and <= 3155378975999999999 // DateTime.MaxValue.Ticks
+                ? new DateTimeOffset(ticks, TimeSpan.Zero)
+                : throw new ProtocolException($"Call {id} carries {ticks} as its job's claim time, not a time.");
 
         internal static IncomingCall Read(FrameType type, ref PayloadReader payload, Dictionary<int, string> kinds)
         {
@@ -456,8 +464,14 @@ internal sealed class WorkerHost
             {
                 byte flags = payload.ReadByte();
                 long? jobId = (flags & WireFormat.CarriesJobId) != 0 ? payload.ReadInt64() : null;
+                DateTimeOffset? attemptedAt = (flags & WireFormat.CarriesAttemptedAt) != 0 ? AttemptedAtOf(payload.ReadInt64(), id) : null;
                 byte[] single = payload.Rest.ToArray();
-                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)]) { ReportsProgress = (flags & WireFormat.ReportsProgress) != 0, JobId = jobId };
+                return new IncomingCall(id, kind, attempt, isChunk: false, single, [(0, single.Length)])
+                {
+                    ReportsProgress = (flags & WireFormat.ReportsProgress) != 0,
+                    JobId = jobId,
+                    AttemptedAt = attemptedAt,
+                };
             }
 
             int count = payload.ReadInt32();

@@ -15,6 +15,7 @@ public sealed class TaskContext
     /// <param name="progress">Where progress reports go; <see langword="null"/> drops them.</param>
     /// <param name="logger">The logger; <see langword="null"/> logs nowhere.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> means <see cref="TimeProvider.System"/>.</param>
+    /// <param name="attemptedAt">When the durable job's attempt was claimed, as the queue recorded it, where there is one.</param>
     public TaskContext(
         string kind,
         CancellationToken cancellationToken = default,
@@ -22,7 +23,8 @@ public sealed class TaskContext
         string? jobId = null,
         IProgress<TaskProgress>? progress = null,
         ILogger? logger = null,
-        TimeProvider? timeProvider = null)
+        TimeProvider? timeProvider = null,
+        DateTimeOffset? attemptedAt = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(kind);
         ArgumentOutOfRangeException.ThrowIfLessThan(attempt, 1);
@@ -33,6 +35,7 @@ public sealed class TaskContext
         Progress = progress ?? NoProgress.Instance;
         Logger = logger ?? NullLogger.Instance;
         TimeProvider = timeProvider ?? TimeProvider.System;
+        AttemptedAt = attemptedAt;
     }
 
     /// <summary>The kind string of the running task.</summary>
@@ -46,6 +49,13 @@ public sealed class TaskContext
 
     /// <summary>The durable job's id, or <see langword="null"/> for a pool call.</summary>
     public string? JobId { get; }
+
+    /// <summary>
+    /// When the durable job's attempt was claimed, as the queue recorded it (<c>JobInfo.AttemptedAt</c>), or
+    /// <see langword="null"/> for a pool call. With <see cref="JobId"/> and <see cref="Attempt"/> it names this run:
+    /// on PostgreSQL a server crash can forget a claim, and the job's next run then has the same attempt number.
+    /// </summary>
+    public DateTimeOffset? AttemptedAt { get; }
 
     /// <summary>Where the handler reports progress.</summary>
     public IProgress<TaskProgress> Progress { get; }

@@ -84,14 +84,15 @@ public sealed class QueueWorkerProcessTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task The_handler_sees_the_jobs_id_and_attempt_and_the_pool_never_calls_a_job_poison()
+    public async Task The_handler_sees_the_jobs_id_attempt_and_claim_time_and_the_pool_never_calls_a_job_poison()
     {
         JobHandle<string> job = await _queue.EnqueueAsync(Tasks.JobOf, 0);
         JobHandle<int> exits = await _queue.EnqueueAsync(Tasks.Exit, 5, new EnqueueOptions { MaxAttempts = 4, Backoff = Immediate });
         await using (QueueWorker worker = Worker())
         {
             await worker.StartAsync();
-            Assert.Equal($"{job.Id} 1", await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30)));
+            string seen = await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+            Assert.Equal($"{job.Id} 1 {(await job.GetAsync())!.AttemptedAt!.Value.UtcTicks}", seen);
 
             // The pool calls a call poison after 3 crashes in a row; a job's retries are its own policy: all 4 attempts run.
             JobInfo dead = await _queue.WaitUntilFinishedAsync(exits.Id).WaitAsync(TimeSpan.FromSeconds(60));

@@ -22,6 +22,20 @@ public sealed class QueueWorkerTests : WorkerFixture
     }
 
     [Fact]
+    public async Task A_handler_sees_its_jobs_id_attempt_and_claim_time()
+    {
+        TaskKind<int, string> of = Catalog.Add<int, string>("test.context", (_, context) => $"{context.JobId} {context.Attempt} {context.AttemptedAt?.UtcTicks}");
+        JobHandle<string> job = await Queue.EnqueueAsync(of, 0);
+        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Quick());
+        await worker.StartAsync();
+
+        string seen = await job.WaitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+
+        JobInfo info = (await Queue.GetAsync(job.Id))!;
+        Assert.Equal($"{job.Id} 1 {info.AttemptedAt!.Value.UtcTicks}", seen);
+    }
+
+    [Fact]
     public async Task The_concurrency_of_a_queue_is_honoured_and_the_worker_claims_no_more_than_its_free_slots()
     {
         IReadOnlyList<JobHandle<int>> jobs = await Queue.EnqueueManyAsync(Hold, Enumerable.Range(1, 10));

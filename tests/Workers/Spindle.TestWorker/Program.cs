@@ -21,7 +21,7 @@ switch (mode)
         BinaryPrimitives.WriteUInt32LittleEndian(hello, 10);
         hello[4] = 0x41;
         BinaryPrimitives.WriteUInt32LittleEndian(hello.AsSpan(5), 0x4C445053);
-        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(9), 2); // the protocol version (WireFormat.Version)
+        BinaryPrimitives.WriteUInt16LittleEndian(hello.AsSpan(9), 3); // the protocol version (WireFormat.Version)
         BinaryPrimitives.WriteInt32LittleEndian(hello.AsSpan(11), Environment.ProcessId);
         stdout.Write(hello);
         stdout.Flush();

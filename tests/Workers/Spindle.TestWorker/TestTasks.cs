@@ -87,7 +87,7 @@ public sealed class TestTasks
         });
         Turn = catalog.Add("test.turn", (long _, TaskContext _) => Interlocked.Increment(ref ran));
         Text = catalog.Add("test.text", (string s, TaskContext _) => s.ToUpperInvariant());
-        JobOf = catalog.Add("test.job-of", (int _, TaskContext c) => $"{c.JobId} {c.Attempt}");
+        JobOf = catalog.Add("test.job-of", (int _, TaskContext c) => $"{c.JobId} {c.Attempt} {c.AttemptedAt?.UtcTicks}");
         CrashOnce = catalog.Add("test.crash-once", (string marker, TaskContext c) =>
         {
             if (!File.Exists(marker))

@@ -6,7 +6,7 @@ internal static class WireFormat
     /// <summary>"SPDL": the first bytes a worker writes, so a program that is not a Spindle worker is recognised at once.</summary>
     internal const uint Magic = 0x4C445053;
 
-    internal const ushort Version = 2;
+    internal const ushort Version = 3;
 
     /// <summary>Length prefix plus type byte.</summary>
     internal const int HeaderBytes = 5;
@@ -22,6 +22,9 @@ internal static class WireFormat
 
     /// <summary>A call's flag: a 64-bit job id follows the flags (a durable queue's job, for the handler's <c>TaskContext.JobId</c>).</summary>
     internal const byte CarriesJobId = 4;
+
+    /// <summary>A call's flag: when the job's attempt was claimed follows (after the job id), as UTC ticks (<c>TaskContext.AttemptedAt</c>).</summary>
+    internal const byte CarriesAttemptedAt = 8;
 
     /// <summary>A chunk's items as JSON blocks.</summary>
     internal const byte JsonItems = 0;
