@@ -176,7 +176,15 @@ internal sealed partial class PostgresJobStore
 
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    states[group[checked((int)reader.GetInt64(0)) - 1]] = JobStateNames.Parse(reader.GetString(1));
+                    // The id checks the row belongs to this group: a statement without RETURNING would have no result
+                    // set, and the next statement's rows would be read as this one's.
+                    JobCompletion completion = group[checked((int)reader.GetInt64(0)) - 1];
+                    if (completion.Id != reader.GetInt64(1))
+                    {
+                        throw new InvalidOperationException($"The completions' round trip returned job {reader.GetInt64(1)} for the completion of job {completion.Id}.");
+                    }
+
+                    states[completion] = JobStateNames.Parse(reader.GetString(2));
                 }
             }
         }

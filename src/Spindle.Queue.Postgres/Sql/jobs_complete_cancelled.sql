@@ -7,4 +7,4 @@ UPDATE spindle_jobs j SET
 FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @errors::text[]) WITH ORDINALITY AS c(id, attempt, claimed_at, error, n)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
   AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
-RETURNING c.n, j.state;
+RETURNING c.n, j.id, j.state;

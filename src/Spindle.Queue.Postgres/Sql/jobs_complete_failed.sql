@@ -17,4 +17,4 @@ FROM unnest(@ids::bigint[], @attempts::int[], @claimed_ats::timestamptz[], @fina
      WITH ORDINALITY AS c(id, attempt, claimed_at, final, retry_at, error, n)
 WHERE j.id = c.id AND j.attempt = c.attempt AND j.state = 'running'
   AND (c.claimed_at IS NULL OR j.attempted_at = c.claimed_at)
-RETURNING c.n, j.state;
+RETURNING c.n, j.id, j.state;

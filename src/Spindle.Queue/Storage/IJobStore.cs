@@ -32,9 +32,9 @@ internal interface IJobStore : IAsyncDisposable
     Task<IReadOnlyList<JobInfo>> JobsClaim(JobsClaimParams parameters, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Extends the leases of running attempts a worker holds; reports lost attempts and requested cancellations. A
-    /// store whose claims a crash may forget fences by <see cref="JobLease.ClaimedAt"/> too; one whose claims are as
-    /// durable as anything else (SQLite) may ignore it.
+    /// Extends the leases of running attempts a worker holds (each named once); reports lost attempts and requested
+    /// cancellations. A store whose claims a crash may forget fences by <see cref="JobLease.ClaimedAt"/> too; one whose
+    /// claims are as durable as anything else (SQLite) may ignore it.
     /// </summary>
     Task<JobsHeartbeatResult> JobsHeartbeat(JobsHeartbeatParams parameters, CancellationToken cancellationToken);
 

@@ -463,6 +463,12 @@ internal sealed class WorkerHost
             if (type == FrameType.Call)
             {
                 byte flags = payload.ReadByte();
+                if ((flags & ~(WireFormat.ReportsProgress | WireFormat.CarriesJobId | WireFormat.CarriesAttemptedAt)) != 0)
+                {
+                    // The flags say which fields follow: one this worker does not know would shift the arguments.
+                    throw new ProtocolException($"Call {id} has flags 0x{flags:X2}, some of which this worker does not know.");
+                }
+
                 long? jobId = (flags & WireFormat.CarriesJobId) != 0 ? payload.ReadInt64() : null;
                 DateTimeOffset? attemptedAt = (flags & WireFormat.CarriesAttemptedAt) != 0 ? AttemptedAtOf(payload.ReadInt64(), id) : null;
                 byte[] single = payload.Rest.ToArray();

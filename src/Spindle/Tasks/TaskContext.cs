@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Spindle.Tasks;
 
-/// <summary>What a named-task handler gets besides its arguments: cancellation, the attempt number,
-/// progress, a logger and the clock.</summary>
+/// <summary>What a named-task handler gets besides its arguments: cancellation, the attempt number, for a durable
+/// job its id and claim time, progress, a logger and the clock.</summary>
 public sealed class TaskContext
 {
     /// <summary>Creates a context; the pools and the queue create one per call, tests may too.</summary>
@@ -44,7 +44,7 @@ public sealed class TaskContext
     /// <summary>Signalled when the call is cancelled or runs past its deadline.</summary>
     public CancellationToken CancellationToken { get; }
 
-    /// <summary>Which attempt this is, from 1; a handler with side effects can use it to stay idempotent.</summary>
+    /// <summary>Which attempt this is, from 1; a handler with side effects can use it, with <see cref="JobId"/> and <see cref="AttemptedAt"/>, to stay idempotent.</summary>
     public int Attempt { get; }
 
     /// <summary>The durable job's id, or <see langword="null"/> for a pool call.</summary>

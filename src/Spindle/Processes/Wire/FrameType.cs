@@ -9,7 +9,8 @@ internal enum FrameType : byte
     /// <summary>Pool → worker: <c>[i32 kind id][utf8 kind]</c>: names a kind once; calls then carry the id.</summary>
     DefineKind = 1,
 
-    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][u8 flags][json arguments]</c>.</summary>
+    /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][u8 flags][i64 job id if CarriesJobId][i64 UTC ticks
+    /// if CarriesAttemptedAt][json arguments]</c>.</summary>
     Call = 2,
 
     /// <summary>Pool → worker: <c>[i64 call id][i32 kind id][i32 attempt][i32 count][u8 encoding]</c> then
