@@ -23,6 +23,25 @@ public abstract partial class JobStoreConformanceTests
     }
 
     [Fact]
+    public async Task A_lease_and_a_completion_that_name_their_claims_time_as_a_worker_sends_them_are_taken()
+    {
+        // A worker names each claim by its attempt and the claim's time as read from the claim (JobInfo.AttemptedAt); a
+        // store that fences by the time must match its own value, to the precision it keeps.
+        Time.Advance(TimeSpan.FromTicks(7));
+        await InsertOneAsync(NewJob());
+        JobInfo job = await ClaimOneAsync();
+        var lease = new JobLease(job.Id, job.Attempt, job.AttemptedAt);
+
+        JobsHeartbeatResult beat = await HeartbeatAsync(lease);
+        JobsCompleteResult done = await CompleteAsync(JobCompletion.Succeeded(job.Id, job.Attempt, "1") with { ClaimedAt = job.AttemptedAt });
+
+        Assert.Equal([job.Id], beat.Extended);
+        Assert.Empty(beat.Lost);
+        Assert.Equal([(job.Id, JobState.Succeeded)], done.Completed);
+        Assert.Empty(done.Stale);
+    }
+
+    [Fact]
     public async Task A_heartbeat_for_an_attempt_that_is_no_longer_current_reports_it_lost()
     {
         await InsertOneAsync(NewJob());
