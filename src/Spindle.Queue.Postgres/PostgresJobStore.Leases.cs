@@ -95,7 +95,7 @@ internal sealed partial class PostgresJobStore
         }
 
         return new JobsHeartbeatResult(
-            [.. parameters.Jobs.Where((_, i) => extended[i]).Select(j => j.Id).Distinct()],
+            [.. parameters.Jobs.Where((_, i) => extended[i]).Select(j => j.Id)],
             [.. parameters.Jobs.Where((_, i) => !extended[i])],
             cancelRequested);
     }
