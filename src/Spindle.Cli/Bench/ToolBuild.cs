@@ -1,4 +1,5 @@
 using System.Reflection.PortableExecutable;
+using System.Runtime.CompilerServices;
 
 namespace Spindle.Cli.Bench;
 
@@ -6,7 +7,8 @@ namespace Spindle.Cli.Bench;
 /// How the running tool was built, which every benchmark record states (its <c>build</c> field): a start and the first
 /// second of a short run depend on it. <c>jit</c>: compiled at run time; <c>readytorun</c>: the tool's assemblies
 /// compiled ahead of time (what <c>scripts/spindle</c> publishes); <c>composite</c>: self-contained, the framework and
-/// the tool compiled ahead of time together (<c>SPINDLE_BUILD=composite scripts/spindle</c>). A <c>+untiered</c>
+/// the tool compiled ahead of time together (<c>SPINDLE_BUILD=composite scripts/spindle</c>); <c>aot</c>: one native
+/// program, no JIT at all (<c>SPINDLE_BUILD=aot scripts/spindle</c>). A <c>+untiered</c>
 /// suffix says tiered compilation is off (as in the composite build since 2026-11-26): no hot method is compiled again
 /// during the run.
 /// </summary>
@@ -22,6 +24,11 @@ internal static class ToolBuild
 
     private static string Describe()
     {
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            return "aot";
+        }
+
         string directory = AppContext.BaseDirectory;
         if (File.Exists(Path.Combine(directory, "System.Private.CoreLib.dll")) && Directory.EnumerateFiles(directory, "*.r2r.dll").Any())
         {
@@ -30,7 +37,7 @@ internal static class ToolBuild
 
         try
         {
-            using var reader = new PEReader(File.OpenRead(typeof(ToolBuild).Assembly.Location));
+            using var reader = new PEReader(File.OpenRead(Path.Combine(directory, typeof(ToolBuild).Assembly.GetName().Name + ".dll")));
             return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0 ? "readytorun" : "jit";
         }
         catch (Exception e) when (e is IOException or BadImageFormatException or UnauthorizedAccessException or ArgumentException)

@@ -298,7 +298,7 @@ internal sealed partial class QueueCommands(IAnsiConsole console, TextWriter jso
                 }
 
                 modules.Add(Path.GetFullPath(module));
-                catalog.AddModules(modules[^1]);
+                CliTasks.AddModules(catalog, modules[^1]);
             }
 
             int processCount = result.GetValue(processes);

@@ -9,8 +9,6 @@ namespace Spindle.Cli.Workloads;
 /// catalog and hands it to <c>ProcessWorker.RunIfRequested</c>, so the tool is its own worker program. Task
 /// modules named in <c>SPINDLE_TASK_MODULES</c> (paths separated by the platform's path separator) join it.
 /// </summary>
-[SuppressMessage("Trimming", "IL2026", Justification = "The tool is not trimmed; loading task modules by reflection is fine.")]
-[SuppressMessage("AOT", "IL3050", Justification = "The tool is not compiled ahead of time.")]
 internal sealed class CliTasks
 {
     internal const string ModulesVariable = "SPINDLE_TASK_MODULES";
@@ -31,9 +29,17 @@ internal sealed class CliTasks
         Flaky = catalog.Add("tour.flaky", (string name, TaskContext context) => FailFirstAttempt(name, context.Attempt), json.String, json.String);
         foreach (string module in (Environment.GetEnvironmentVariable(ModulesVariable) ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
         {
-            catalog.AddModules(module);
+            AddModules(catalog, module);
         }
     }
+
+    /// <summary>
+    /// <see cref="TaskCatalog.AddModules"/>, for <c>--tasks</c> and <see cref="ModulesVariable"/>. The JIT builds of
+    /// the tool are not trimmed, so the module's code finds everything it uses; the native AOT build
+    /// (<c>SPINDLE_BUILD=aot</c>) is trimmed, and there the catalog refuses the module before loading anything.
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Only JIT builds, untrimmed, load a module; the native AOT build refuses it first.")]
+    internal static void AddModules(TaskCatalog catalog, string module) => catalog.AddModules(module);
 
     internal TaskCatalog Catalog { get; }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Runtime.Loader;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -117,6 +118,7 @@ public sealed class TaskCatalog
     /// <returns>How many modules registered.</returns>
     /// <exception cref="FileNotFoundException">No file at <paramref name="assemblyPath"/>.</exception>
     /// <exception cref="InvalidOperationException">The library holds no task module.</exception>
+    /// <exception cref="PlatformNotSupportedException">This program is compiled with native AOT, which cannot load an assembly at run time.</exception>
     [RequiresUnreferencedCode("Loads an assembly and creates its task modules by reflection.")]
     public int AddModules(string assemblyPath)
     {
@@ -125,6 +127,13 @@ public sealed class TaskCatalog
         if (!File.Exists(full))
         {
             throw new FileNotFoundException($"Task module '{assemblyPath}' does not exist.", full);
+        }
+
+        if (!RuntimeFeature.IsDynamicCodeSupported)
+        {
+            throw new PlatformNotSupportedException(
+                $"Task module '{assemblyPath}' cannot be loaded: this program is compiled with native AOT, which loads no assembly at run time. "
+                + $"Register the module in the program instead (new MyModule().Register(catalog)), or run a build with the JIT.");
         }
 
         Assembly assembly = AssemblyLoadContext.Default.LoadFromAssemblyPath(full);
