@@ -74,6 +74,28 @@ public sealed class PostgresQueueWorkerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_burst_enqueued_while_the_worker_idles_is_claimed_to_its_end_not_one_claim_per_hint()
+    {
+        await using JobQueue queue = await JobQueue.OpenAsync(_schema.ConnectionString);
+        var firstClaim = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using QueueWorker worker = await QueueWorker.OpenAsync(_schema.ConnectionString, _catalog, Options("burst") with
+        {
+            PollInterval = TimeSpan.FromMinutes(1),   // the empty queue's first claim is short: no look of its own for a minute
+            Hooks = new WorkerHooks { Claimed = (_, taken) => firstClaim.TrySetResult(taken) },
+        });
+        await worker.StartAsync();
+        Assert.Equal(0, await firstClaim.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // One statement, one hint, five times the worker's eight slots: the claim the hint wakes is full, and every
+        // claim after it must follow as slots free, until the queue is dry, without another hint or the minute.
+        IReadOnlyList<JobHandle<int>> burst = await queue.EnqueueManyAsync(_double, Enumerable.Range(0, 40));
+        for (int i = 0; i < burst.Count; i++)
+        {
+            Assert.Equal(i * 2, await burst[i].WaitAsync().WaitAsync(TimeSpan.FromSeconds(20)));
+        }
+    }
+
+    [Fact]
     public async Task A_worker_whose_claim_a_crash_forgot_finds_its_completion_stale_and_the_repeat_keeps_the_job()
     {
         // A server crash can forget a claim (claims commit without waiting for the disk); the job's next claim then

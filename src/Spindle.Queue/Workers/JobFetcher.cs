@@ -125,6 +125,9 @@ internal sealed class JobFetcher(IJobStore store, IReadOnlyList<QueueLane> lanes
             return lane.IdleUntil;
         }
 
+        // Full: the queue has more, so the lane is no longer idle. An earlier short claim set a poll time that a hint
+        // has cut short; left standing, it would hold back the claims after this one, one claim per hint until then.
+        lane.IdleUntil = DateTimeOffset.MinValue;
         return null;
     }
 
