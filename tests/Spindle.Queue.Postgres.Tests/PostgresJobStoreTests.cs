@@ -193,24 +193,25 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             await wait.ExecuteNonQueryAsync();
         }
 
-        foreach ((string preamble, string commit, string plans) in new[]
+        const string Settings = "SELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode'), current_setting('enable_seqscan')";
+        foreach ((string preamble, string commit, string plans, string scans) in new[]
         {
-            (PostgresJobStore.ClaimRoundTrip, "off", "force_generic_plan"),
-            (PostgresJobStore.CustomPlans, "on", "force_custom_plan"),
+            (PostgresJobStore.ClaimRoundTrip, "off", "force_generic_plan", "off"),
+            (PostgresJobStore.CustomPlans, "on", "force_custom_plan", "on"),
         })
         {
-            await using (var roundTrip = new NpgsqlCommand($"{preamble}\nSELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode');", connection))
+            await using (var roundTrip = new NpgsqlCommand($"{preamble}\n{Settings};", connection))
             await using (NpgsqlDataReader reader = await roundTrip.ExecuteReaderAsync())
             {
                 Assert.True(await reader.NextResultAsync() && await reader.ReadAsync());
-                Assert.Equal((commit, plans), (reader.GetString(0), reader.GetString(1)));
+                Assert.Equal((commit, plans, scans), (reader.GetString(0), reader.GetString(1), reader.GetString(2)));
             }
 
             // Only until that round trip's implicit transaction ended.
-            await using var after = new NpgsqlCommand("SELECT current_setting('synchronous_commit'), current_setting('plan_cache_mode')", connection);
+            await using var after = new NpgsqlCommand(Settings, connection);
             await using NpgsqlDataReader session = await after.ExecuteReaderAsync();
             Assert.True(await session.ReadAsync());
-            Assert.Equal(("on", "auto"), (session.GetString(0), session.GetString(1)));
+            Assert.Equal(("on", "auto", "on"), (session.GetString(0), session.GetString(1), session.GetString(2)));
         }
     }
 
@@ -381,6 +382,45 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             string plan = await GenericPlanAsync(connection, sql);
             Assert.True(!plan.Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal), $"{name} scans the whole table under a generic plan:\n{plan}");
             return plan;
+        }
+    }
+
+    [Fact]
+    public async Task A_worker_that_starts_on_an_empty_queue_plans_its_claims_to_seek_all_the_same()
+    {
+        // A connection plans the claim's statements once (generic plans), on its first calls: for a worker started on
+        // an empty queue, on an empty table. Left to guess there, PostgreSQL takes the array's rows by scanning the
+        // table, and keeps doing so on that connection when thousands of jobs arrive; the round trip's settings stop it.
+        await using PostgresJobStore store = await OpenAsync();
+        await using NpgsqlConnection connection = await store.Source.OpenConnectionAsync();
+        await using (var generic = new NpgsqlCommand("SET plan_cache_mode = force_generic_plan", connection))
+        {
+            await generic.ExecuteNonQueryAsync();
+        }
+
+        string[] statements = ["jobs_promote", "jobs_expire", "jobs_claim_one_queue", "jobs_claim"];
+        var guessed = new List<string>();
+        foreach (string name in statements)
+        {
+            if ((await GenericPlanAsync(connection, PostgresSql.Get(name))).Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal))
+            {
+                guessed.Add(name);
+            }
+        }
+
+        Assert.NotEmpty(guessed); // what the settings below must prevent
+
+        // As the store sends them: after the round trip's settings, in its transaction.
+        await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
+        await using (var settings = new NpgsqlCommand(PostgresJobStore.ClaimRoundTrip, connection, transaction))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
+
+        foreach (string name in statements)
+        {
+            string plan = await GenericPlanAsync(connection, PostgresSql.Get(name));
+            Assert.True(!plan.Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal), $"{name} scans the whole table when planned on an empty one:\n{plan}");
         }
     }
 

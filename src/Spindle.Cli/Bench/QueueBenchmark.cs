@@ -67,6 +67,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
         CliTasks tasks = CliTasks.Create();
         var options = new EnqueueOptions { Queue = queue };
         double enqueueMs, startMs, endToEndMs;
+        long lastJob = 0;
         BenchWorkerProcesses? workers = null;
         try
         {
@@ -81,7 +82,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
                 Task started = workers.WaitStartedAsync(StartPatience, cancellationToken);
                 await started;
                 startMs = starting.Elapsed.TotalMilliseconds;
-                await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
+                await WaitAllSucceededAsync(jobs, workers, queue, lastJob, settings, cancellationToken);
                 endToEndMs = clock.Elapsed.TotalMilliseconds;
             }
             else
@@ -93,7 +94,7 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
                 clock.Start();
                 await EnqueueAsync(LiveChunk);
                 enqueueMs = clock.Elapsed.TotalMilliseconds;
-                await WaitAllSucceededAsync(jobs, workers, queue, settings, cancellationToken);
+                await WaitAllSucceededAsync(jobs, workers, queue, lastJob, settings, cancellationToken);
                 endToEndMs = clock.Elapsed.TotalMilliseconds;
             }
         }
@@ -118,24 +119,29 @@ internal sealed class QueueBenchmark(IAnsiConsole console, TextWriter json)
         {
             for (int first = 0; first < settings.Jobs; first += chunk)
             {
-                await jobs.EnqueueManyAsync(tasks.Noop, Enumerable.Range(first, Math.Min(chunk, settings.Jobs - first)), options, cancellationToken);
+                IReadOnlyList<JobHandle<int>> handles = await jobs.EnqueueManyAsync(tasks.Noop, Enumerable.Range(first, Math.Min(chunk, settings.Jobs - first)), options, cancellationToken);
+                lastJob = Math.Max(lastJob, handles.Max(handle => handle.Id));
             }
         }
     }
 
     /// <summary>
     /// Waits until every job succeeded; fails at once on a dead or cancelled job or a worker that exited. Polls
-    /// cheaply and counts all states only when no job is left running or waiting, so the harness does not take CPU
-    /// from the workers it measures: a full count every few milliseconds scans every job of the run, most of them
-    /// finished. Running comes first: while any job runs (nearly always, until the end) that one look over the
-    /// few running jobs is the whole poll; looking for available jobs sorts the queue's backlog.
+    /// cheaply, so the harness does not take CPU from the workers it measures: until the last job enqueued (the last
+    /// in claim order: the same priority, enqueued last) has finished, each poll reads that one job by its key. Only
+    /// then does it look over the queue's states, and it counts them all only when no job is left running or waiting:
+    /// a look for running jobs walks every entry the run's jobs left in the running jobs' index, or, on some plans,
+    /// scans the whole table (docs/benchmarks.md measured hundreds of such scans in a run when it polled that way),
+    /// and a full count scans every job of the run.
     /// </summary>
-    private static async Task WaitAllSucceededAsync(JobQueue jobs, BenchWorkerProcesses workers, string queue, Settings settings, CancellationToken cancellationToken)
+    private static async Task WaitAllSucceededAsync(JobQueue jobs, BenchWorkerProcesses workers, string queue, long lastJob, Settings settings, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
         while (true)
         {
-            if (!await AnyAsync(jobs, queue, JobState.Running, cancellationToken) && !await AnyAsync(jobs, queue, JobState.Available, cancellationToken)
+            JobInfo? last = await jobs.GetAsync(lastJob, cancellationToken);
+            if (last?.IsFinished == true
+                && !await AnyAsync(jobs, queue, JobState.Running, cancellationToken) && !await AnyAsync(jobs, queue, JobState.Available, cancellationToken)
                 && !await AnyAsync(jobs, queue, JobState.Retrying, cancellationToken) && !await AnyAsync(jobs, queue, JobState.Scheduled, cancellationToken))
             {
                 IReadOnlyList<QueueStats> all = await jobs.StatsAsync(cancellationToken);
