@@ -37,10 +37,10 @@ python3 bench/compare/queue_table.py bench/compare/results/queue-DATE.jsonl   # 
 One run, one machine, one workload: the `spindle bench queue` workload (10,000 no-op jobs whose argument is
 their result, 2 worker processes, `prefill`: enqueue all then start the workers, clock includes their start;
 `live`: workers started and ready, then the clock runs while jobs are enqueued; end to end until every job is
-done, then every result read back and checked). Spindle runs as `SPINDLE_BUILD=composite scripts/spindle` publishes
-it (self-contained, the framework and the tool compiled ahead of time together, tiered compilation off since
-2026-11-26, named `composite+untiered`; the build is named in its rows;
-`SPINDLE_BUILD=readytorun bench/compare/run queue` measures the default publish instead). Celery 5.2 with Redis 7 (Debian's packages, a throwaway
+done, then every result read back and checked). Spindle runs as `SPINDLE_BUILD=aot scripts/spindle` publishes
+it (native AOT: the tool, the framework and its libraries compiled into one native program, the build this runner
+uses since 2026-11-26, when it replaced the ReadyToRun composite; the build is named in its rows;
+`SPINDLE_BUILD=composite bench/compare/run queue` measures the composite instead). Celery 5.2 with Redis 7 (Debian's packages, a throwaway
 `redis-server`; one prefork node with 2 worker processes, and 2 solo nodes; with and without results), Hangfire 1.8 with
 Hangfire.Storage.SQLite and with Hangfire.PostgreSql (2 worker processes of a small console program, 10
 Hangfire workers each, as `spindle worker --concurrency 10`); PostgreSQL 15 is a throwaway cluster the runner
@@ -120,7 +120,7 @@ def label(record: dict) -> str:
         "hangfire-postgres": "Hangfire, Hangfire.PostgreSql",
     }
     name = names.get(variant, variant)
-    # Spindle's records say how the tool was built (`build`: readytorun, composite, composite+untiered, jit, with
+    # Spindle's records say how the tool was built (`build`: readytorun, composite, composite+untiered, aot, jit, with
     # +untiered when tiered compilation is off); older results do not.
     return f"{name} ({record['build']} build)" if is_spindle(record) and record.get("build") else name
 
