@@ -48,15 +48,26 @@ public sealed class NativeAotBuildTests : IDisposable
             await create.ExecuteNonQueryAsync();
         }
 
-        IReadOnlyList<JsonElement> records = await BenchQueueAsync($"{url}?search_path={schema}");
+        try
+        {
+            IReadOnlyList<JsonElement> records = await BenchQueueAsync($"{url}?search_path={schema}");
 
-        Assert.All(records, record => Assert.Equal("postgres", record.GetProperty("store").GetString()));
+            Assert.All(records, record => Assert.Equal("postgres", record.GetProperty("store").GetString()));
+        }
+        finally
+        {
+            await using var connection = new NpgsqlConnection(builder.ConnectionString);
+            await connection.OpenAsync();
+            await using var drop = new NpgsqlCommand($"DROP SCHEMA {schema} CASCADE", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
     }
 
     [Fact]
     public async Task A_worker_refuses_a_task_module_it_cannot_load_and_says_why()
     {
-        // A real .NET library that holds task modules: the test workers' own (any assembly would do; none can load).
+        // A real .NET library (this test assembly, which holds no task module: the native build refuses any assembly
+        // before it looks inside, where a JIT build would load it and fail for want of a module, exit code 1).
         string module = typeof(NativeAotBuildTests).Assembly.Location;
 
         (int exitCode, string output, string errors) = await RunAsync("worker", "--tasks", module, "--store", $"sqlite:{Path.Combine(_folder, "queue.db")}");

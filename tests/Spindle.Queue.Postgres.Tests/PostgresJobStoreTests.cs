@@ -386,7 +386,7 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_that_starts_on_an_empty_queue_plans_its_claims_to_seek_all_the_same()
+    public async Task Issue6_A_worker_that_starts_on_an_empty_queue_plans_its_claims_to_seek_all_the_same()
     {
         // A connection plans the claim's statements once (generic plans), on its first calls: for a worker started on
         // an empty queue, on an empty table. Left to guess there, PostgreSQL takes the array's rows by scanning the
@@ -398,9 +398,13 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             await generic.ExecuteNonQueryAsync();
         }
 
-        string[] statements = ["jobs_promote", "jobs_expire", "jobs_claim_one_queue", "jobs_claim"];
+        (string Name, string Index)[] statements =
+        [
+            ("jobs_promote", "spindle_jobs_due"), ("jobs_expire", "spindle_jobs_expiry"),
+            ("jobs_claim_one_queue", "spindle_jobs_claim"), ("jobs_claim", "spindle_jobs_claim"),
+        ];
         var guessed = new List<string>();
-        foreach (string name in statements)
+        foreach ((string name, _) in statements)
         {
             if ((await GenericPlanAsync(connection, PostgresSql.Get(name))).Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal))
             {
@@ -408,7 +412,9 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             }
         }
 
-        Assert.NotEmpty(guessed); // what the settings below must prevent
+        // What the settings below must prevent, as PostgreSQL 15 plans: a later planner that seeks here by itself would
+        // fail this line while the store is right (then this check, not the store, needs changing).
+        Assert.True(guessed.Count > 0, "Without the round trip's settings no statement scans the empty table: the planner changed, see the comment.");
 
         // As the store sends them: after the round trip's settings, in its transaction.
         await using NpgsqlTransaction transaction = await connection.BeginTransactionAsync();
@@ -417,10 +423,13 @@ public sealed class PostgresJobStoreTests : IAsyncLifetime
             await settings.ExecuteNonQueryAsync();
         }
 
-        foreach (string name in statements)
+        foreach ((string name, string index) in statements)
         {
+            // Its own index to find the rows, the primary key to take them by: no scan, and no walk of another index.
             string plan = await GenericPlanAsync(connection, PostgresSql.Get(name));
             Assert.True(!plan.Contains("Seq Scan on spindle_jobs", StringComparison.Ordinal), $"{name} scans the whole table when planned on an empty one:\n{plan}");
+            bool seeks = System.Text.RegularExpressions.Regex.IsMatch(plan, $@"Scan (using|on) {index}\b") && System.Text.RegularExpressions.Regex.IsMatch(plan, @"Scan (using|on) spindle_jobs_pkey\b");
+            Assert.True(seeks, $"{name} does not seek {index} and the primary key when planned on an empty one:\n{plan}");
         }
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Spindle.Queue.Storage;
 using Spindle.Tasks;
@@ -74,20 +75,24 @@ public sealed class PostgresQueueWorkerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_burst_enqueued_while_the_worker_idles_is_claimed_to_its_end_not_one_claim_per_hint()
+    public async Task Issue6_A_burst_enqueued_while_the_worker_idles_is_claimed_to_its_end_not_one_claim_per_hint()
     {
+        // Fake time that never moves: the worker's poll never comes, so every claim after the first is one a hint
+        // woke or one a freed slot asked for.
+        var time = new FakeTimeProvider(TimeProvider.System.GetUtcNow());
         await using JobQueue queue = await JobQueue.OpenAsync(_schema.ConnectionString);
         var firstClaim = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         await using QueueWorker worker = await QueueWorker.OpenAsync(_schema.ConnectionString, _catalog, Options("burst") with
         {
-            PollInterval = TimeSpan.FromMinutes(1),   // the empty queue's first claim is short: no look of its own for a minute
+            TimeProvider = time,
+            CompletionDelay = TimeSpan.Zero,
             Hooks = new WorkerHooks { Claimed = (_, taken) => firstClaim.TrySetResult(taken) },
         });
         await worker.StartAsync();
-        Assert.Equal(0, await firstClaim.Task.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.Equal(0, await firstClaim.Task.WaitAsync(TimeSpan.FromSeconds(20)));   // short: the queue idles until its poll
 
-        // One statement, one hint, five times the worker's eight slots: the claim the hint wakes is full, and every
-        // claim after it must follow as slots free, until the queue is dry, without another hint or the minute.
+        // One statement, one hint, five times the worker's eight slots: the claim the hint wakes is full, and the
+        // claims after it must follow as slots free, until the queue is dry, without another hint.
         IReadOnlyList<JobHandle<int>> burst = await queue.EnqueueManyAsync(_double, Enumerable.Range(0, 40));
         for (int i = 0; i < burst.Count; i++)
         {

@@ -5,9 +5,9 @@
 --   more than the cost of running it (docs/benchmarks.md); every statement of the trip seeks under one (tests).
 -- * no sequential scan of spindle_jobs: a generic plan made while the table is nearly empty (workers that start on an
 --   empty queue plan their claim on its first calls) takes the rows of the array by scanning the table, and keeps
---   that plan for the connection's life, or until the table's next analyze, however many jobs then arrive: three
---   scans of the whole table in every claim (docs/benchmarks.md). Every statement of the trip has an index to seek
---   with, so the setting only stops that guess.
+--   that plan for the connection's life, or until the table's next vacuum or analyze, however many jobs then
+--   arrive: three scans of the whole table in every claim (docs/benchmarks.md). Every statement of the trip has an
+--   index to seek with, so the setting only stops that guess.
 -- * a commit that does not wait for the WAL to reach the disk, which on a durable server was most of a claim's time.
 --   A server crash can forget the claims of its last moments (normally at most three wal_writer_delay), those no
 --   later waited-for commit flushed: their jobs are available again with their earlier attempt number and run
