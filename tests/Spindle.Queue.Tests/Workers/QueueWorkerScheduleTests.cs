@@ -131,4 +131,27 @@ public sealed class QueueWorkerScheduleTests : WorkerFixture
         JobPage page = await Queue.ListAsync(new JobListQuery { Kind = "test.double" });
         Assert.Equal(["[1]", "[2]"], page.Jobs.OrderBy(j => j.Id).Select(j => $"[{j.Arguments}]"));
     }
+
+    [Fact]
+    public async Task Issue6_A_firing_that_wakes_an_idle_queue_runs_its_whole_backlog_not_one_claim_per_wake()
+    {
+        // SQLite gives no hint of new jobs: a firing's wake, or the poll, is what claims again. The worker starts at
+        // 12:00:30 and its first claim finds nothing, so the queue idles until 12:01:30; the schedule fires at 12:01.
+        await Queue.SetScheduleAsync(JobSchedule.For("double.every-minute", "* * * * *", Double, 21));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        var firstClaim = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using QueueWorker worker = QueueWorker.Create(Queue, Catalog, Faked("w") with
+        {
+            PollInterval = TimeSpan.FromMinutes(1),
+            Hooks = new WorkerHooks { Claimed = (_, taken) => firstClaim.TrySetResult(taken) },
+        });
+        await worker.StartAsync();
+        Assert.Equal(0, await firstClaim.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+
+        // A backlog of five times the two slots arrives unannounced; the firing adds one job and wakes the fetcher,
+        // whose full claim must be followed by more as slots free, until the backlog is done, before the poll.
+        await Queue.EnqueueManyAsync(Double, Enumerable.Range(0, 10));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually(async () => (await Queue.StatsAsync()).Sum(s => s.Succeeded) == 11, "the backlog and the fired job ran");
+    }
 }
